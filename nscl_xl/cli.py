@@ -1,0 +1,157 @@
+"""The ``nscl-xl`` command line: a thin layer over the library.
+
+Each command calls one library function (the same one the Excel buttons call) and turns
+its result into text and an exit code. Heavy modules are imported inside the commands so
+``nscl-xl --help`` starts fast.
+
+Exit codes: 0 success; 1 verify found errors; 2 an input could not be read / bad usage;
+3 consolidate skipped some files.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(exc: Exception) -> None:
+    """Print a user-facing error (never a traceback) and exit with its code."""
+    from .errors import NsclError
+
+    code = exc.exit_code if isinstance(exc, NsclError) else 2
+    click.echo(f"Lỗi: {exc}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="nscl-xl")
+def main() -> None:
+    """Công cụ dự toán Chương trình năng suất chất lượng (NSCL) trên Excel.
+
+    Điền cột năm, kiểm tra tổng, viết số tiền bằng chữ và tổng hợp nhiều tỉnh.
+    """
+
+
+# --- words ----------------------------------------------------------------------------------------
+
+@main.command(context_settings=CONTEXT)
+@click.argument("amount", required=False)
+@click.option("--parse", "parse_text", metavar="TEXT", help="Đọc số tiền bằng chữ, in ra số nguyên (đồng).")
+@click.option("--unit", type=click.Choice(["dong", "nghin", "trieu", "ty"]), default="dong", show_default=True,
+              help="Đơn vị của AMOUNT; được đổi ra đồng trước khi viết.")
+@click.option("--style", type=click.Choice(["chuan", "le", "ngan", "mien-nam"]), default="chuan", show_default=True,
+              help="Kiểu đọc: chuan (linh, nghìn), le (lẻ), ngan (ngàn), mien-nam (lẻ, ngàn, tư).")
+@click.option("--le", "zero_le", is_flag=True, help="Dùng 'lẻ' thay cho 'linh'.")
+@click.option("--ngan", is_flag=True, help="Dùng 'ngàn' thay cho 'nghìn'.")
+@click.option("--tu", is_flag=True, help="Đọc 4 sau hàng chục là 'tư' (hai mươi tư).")
+@click.option("--ti", is_flag=True, help="Viết 'tỉ' thay cho 'tỷ'.")
+@click.option("--chan", is_flag=True, help="Thêm 'chẵn' ở cuối.")
+@click.option("--no-commas", is_flag=True, help="Không đặt dấu phẩy sau mỗi nhóm.")
+@click.option("--no-dong", is_flag=True, help="Chỉ đọc số, không viết hoa, không có 'đồng'.")
+@click.option("--usd", is_flag=True, help="Đô la Mỹ (đô la Mỹ … xu).")
+@click.option("--decimals", type=click.Choice(["digits", "group"]), default="digits", show_default=True,
+              help="Phần sau 'phẩy': đọc từng chữ số hoặc đọc cả nhóm.")
+def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_commas, no_dong, usd, decimals):
+    """Viết AMOUNT bằng chữ (ví dụ 2628000000 hoặc 2.628.000.000), hoặc đọc ngược với --parse."""
+    import dataclasses
+
+    from .money import MoneyUnit
+    from .words import STYLES, WordsError, amount_to_words, money_words, words_to_amount
+
+    try:
+        if parse_text is not None:
+            click.echo(words_to_amount(parse_text))
+            return
+        if amount is None:
+            raise click.UsageError("cần AMOUNT hoặc --parse TEXT")
+        st = STYLES[style]
+        changes = {k: v for k, v, on in [("zero_tens", "lẻ", zero_le), ("thousand", "ngàn", ngan),
+                                         ("four_after_tens", "tư", tu), ("billion", "tỉ", ti), ("even", True, chan),
+                                         ("group_commas", False, no_commas)] if on}
+        st = dataclasses.replace(st, decimals=decimals, **changes)
+        if usd:
+            from .words import exact_number
+            click.echo(money_words(exact_number(amount), "USD", st))
+        else:
+            click.echo(amount_to_words(amount, unit=MoneyUnit.from_key(unit), style=st, currency=not no_dong))
+    except WordsError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(2)
+
+
+# --- verify ---------------------------------------------------------------------------------------
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In danh sách phát hiện dạng JSON.")
+@click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT.xlsx",
+              help="Ghi bản sao có tô màu, ghi chú và trang 'Kiểm tra' (chỉ với một tệp).")
+@click.option("--no-formulas", is_flag=True, help="Bỏ qua kiểm tra công thức (nhanh hơn).")
+def verify(paths, as_json, annotate, no_formulas):
+    """Kiểm tra tổng của các bảng dự toán trong PATHS (tệp hoặc thư mục).
+
+    Mã thoát: 0 không có lỗi, 1 có lỗi, 2 có tệp không đọc được.
+    """
+    from .errors import NsclError
+    from .findings import ERROR, Finding, has_errors
+    from .report import annotate_workbook, json_report, text_report
+    from .verify import sort_findings, verify_path
+    from .workbook_io import iter_workbook_files
+
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
+        found, _ = iter_workbook_files(p)
+        files.extend(found)
+    if annotate and len(files) != 1:
+        _fail(NsclError("--annotate chỉ dùng với đúng một tệp Excel."))
+    findings: list[Finding] = []
+    unreadable = False
+    show_progress = len(files) > 1 and not as_json
+    with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
+                           show_pos=True) if show_progress else _nullbar(files) as bar:
+        for f in bar:
+            try:
+                _, fs = verify_path(f, formulas=not no_formulas)
+                findings.extend(fs)
+            except NsclError as exc:
+                unreadable = True
+                findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, exc.message))
+    findings = sort_findings(findings)
+    click.echo(json_report(findings) if as_json else text_report(findings))
+    if annotate:
+        try:
+            out = annotate_workbook(files[0], findings, annotate)
+            click.echo(f"Đã ghi bản đánh dấu: {out}", err=True)
+        except NsclError as exc:
+            _fail(exc)
+    sys.exit(2 if unreadable else (1 if has_errors(findings) else 0))
+
+
+class _nullbar:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+# --- consolidate ----------------------------------------------------------------------------------
+
+@main.command(context_settings=CONTEXT)
+@click.argument("directory", type=click.Path(path_type=Path))
+def consolidate(directory):
+    """Tổng hợp mọi bảng dự toán trong DIRECTORY thành một sổ tổng hợp."""
+    click.echo("Lỗi: lệnh consolidate chưa có trong phiên bản này; hãy dùng 'nscl-xl verify' để kiểm tra từng tệp.",
+               err=True)
+    sys.exit(2)

@@ -1,0 +1,77 @@
+"""Findings: what a check found, where, and what it expected — as data.
+
+Modelled on Beancount's error records: plain values carrying their source location. The
+JSON form has at least the keys ``file, sheet, cell, rule, severity, message, expected,
+found``; amounts in ``expected``/``found``/``difference`` are in the table's unit, named in
+``unit``, with the đồng value alongside where it applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Stable rule ids and what each checks (Vietnamese titles are shown to users).
+RULES = {
+    "parent-sum": "Dòng mục lớn phải bằng tổng các dòng con",
+    "row-sum": "Tổng kinh phí của dòng phải bằng tổng các năm",
+    "qty-price": "Thành tiền phải bằng số lượng × đơn giá",
+    "whole-units": "Kinh phí từng năm phải là số nguyên lần đơn giá",
+    "grand-total": "Dòng tổng cộng phải bằng tổng các mục",
+    "words": "Số tiền bằng chữ phải khớp tổng cộng",
+    "stated-total": "Tổng kinh phí nêu ở nơi khác phải khớp bảng",
+    "rounding": "Chênh lệch nằm trong sai số làm tròn của bảng",
+    "number-as-text": "Số được nhập dạng văn bản (hàm SUM của Excel bỏ qua)",
+    "not-a-number": "Ô trong cột số không phải là số",
+    "typed-subtotal": "Dòng tổng phụ nhập tay trong khi các dòng cùng cấp dùng công thức",
+    "stale-formula": "Công thức thiếu giá trị lưu sẵn hoặc giá trị lưu sẵn sai",
+    "duplicate-code": "Mã số dòng bị trùng",
+    "orphan-code": "Mã số dòng không có mục cha",
+    "duplicate-column": "Cột bị lặp trong tiêu đề",
+    "unit-missing": "Bảng không ghi đơn vị tính",
+    "no-table": "Không tìm thấy bảng dự toán",
+    "read-error": "Không đọc được tệp",
+}
+
+
+@dataclass
+class Finding:
+    file: str
+    sheet: str
+    cell: str
+    rule: str
+    severity: str
+    message: str
+    expected: str | None = None
+    found: str | None = None
+    difference: str | None = None
+    unit: str | None = None
+    line: str | None = None  # code and item of the line concerned
+    consequence_of: str | None = None  # "Sheet!F25" when this follows from another finding
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return "!".join(p for p in (self.sheet, self.cell) if p)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        extra = d.pop("extra")
+        d.update(extra)
+        return d
+
+
+def dec_str(value: Decimal | int | None) -> str | None:
+    """Decimal as plain text for JSON ("5405", "12.5"), exact."""
+    if value is None:
+        return None
+    d = Decimal(value)
+    text = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity == ERROR for f in findings)

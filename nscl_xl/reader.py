@@ -1,0 +1,584 @@
+"""Turn sheets into the budget model.
+
+The reader works on :class:`~nscl_xl.workbook_io.SheetGrid` objects (values from A1), so the
+same code serves files (calamine), live Excel books (xlwings) and tests (plain lists).
+
+How a table is recognised:
+
+1. A **header row** has an item column ("Nội dung", "Nhiệm vụ", …) and a code column ("TT")
+   or an amount/year column. Rows below it belong to the header while they hold only
+   header words, years or column numbers "(1) (2) …" — this covers two-row merged headers.
+2. Each column's header text is read bottom-up (the lowest label is the most specific:
+   "Đơn giá" under "Kinh phí (nghìn đồng)", "2021" under "Dự toán kinh phí").
+3. The **money unit** comes from a header ("(nghìn đồng)"), a unit line above the table
+   ("Đơn vị tính: Triệu đồng") or the title, in that order.
+4. **Rows** until the total row ("Tổng cộng"), a words line ("Bằng chữ"), a signature block
+   or a long blank run. Codes build the hierarchy: Roman sections, dotted arabic numbers
+   (restarting under each section), letters a) b), "-"/"+" bullets under the line above.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import provinces
+from .errors import NoBudgetTable
+from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, Source, StatedTotal, Target,
+                    WordsLine, a1)
+from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
+from .text import cell_text, fold
+from .workbook_io import SheetGrid, read_grids
+
+# --- header vocabulary (folded text) -------------------------------------------------------
+
+_FIELD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("code", re.compile(r"^(s\.? ?tt|tt|so tt|so thu tu|thu tu|ma so|ma)\.?$")),
+    ("agency", re.compile(r"(don vi chu tri|co quan (thuc hien|chu tri)|don vi thuc hien|chu tri|don vi phoi hop)")),
+    ("unit_name", re.compile(r"^(don vi|don vi tinh|dvt|d\.v\.t)\.?$")),
+    ("quantity", re.compile(r"^(so luong|sl|khoi luong)\b")),
+    ("unit_price", re.compile(r"^(don gia|muc chi|dinh muc)\b")),
+    ("result", re.compile(r"^(ket qua|san pham)")),
+    ("timing", re.compile(r"^thoi gian")),
+    ("notes", re.compile(r"^ghi chu")),
+    ("group", re.compile(r"^nhom( hoat dong| noi dung)?$")),
+    ("item", re.compile(r"(noi dung|nhiem vu|hang muc|dien giai|ten hoat dong|hoat dong|cong viec)")),
+    ("amount", re.compile(r"(tong kinh phi|thanh tien|kinh phi|tong cong|tong so|so tien|du toan|tong)")),
+]
+_YEAR = re.compile(r"^(nam )?(20\d\d)$")
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?( ?[=x*+-] ?\(?\d{1,2}\)?)*$|^\([a-z]\)$")
+_TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong du toan|cong|tong)\b")
+_WORDS = re.compile(r"bang chu")
+_SIGNATURE = re.compile(r"^(kt\.|tm\.|nguoi lap|noi nhan|chu tich|pho chu tich|giam doc|thu truong|ke toan)")
+_ROMAN = re.compile(r"^[IVXLC]+\.?$")
+_ARABIC = re.compile(r"^\d+(\.\d+)*\.?$")
+_LETTER = re.compile(r"^[a-zđ][).]$|^[a-zđ]$")
+_BULLET = re.compile(r"^[-+*•–—]$")
+_PERIOD = re.compile(r"(20\d\d)\s*[-–—]\s*(20\d\d)")
+_YEAR_IN_TITLE = re.compile(r"\bnam (20\d\d)\b")
+
+MAX_BLANK_RUN = 6
+HEADER_SCAN_LIMIT = 100_000
+
+
+def classify_header(text: str) -> str | None:
+    """The model field a header label names, or "year:2021", or None."""
+    f = fold(text).strip(" :")
+    if not f:
+        return None
+    m = _YEAR.match(f)
+    if m:
+        return f"year:{m.group(2)}"
+    for name, pattern in _FIELD_PATTERNS:
+        if pattern.search(f):
+            return name
+    return None
+
+
+def _is_column_number(text: str) -> bool:
+    return bool(_COLUMN_NUMBER.match(fold(text)))
+
+
+def _row_texts(grid: SheetGrid, row: int) -> list[tuple[int, str]]:
+    if row >= grid.n_rows:
+        return []
+    return [(c, cell_text(v)) for c, v in enumerate(grid.values[row]) if cell_text(v)]
+
+
+MAX_LABEL_LENGTH = 45  # header labels are short; item texts that mention "kinh phí" are not
+
+
+def _looks_like_header(grid: SheetGrid, row: int) -> bool:
+    texts = _row_texts(grid, row)
+    fields = [classify_header(t) if len(t) <= MAX_LABEL_LENGTH else None for _, t in texts]
+    known = [f for f in fields if f]
+    if len(known) < 2 or len(known) * 2 < len(texts):
+        return False
+    has_amount = "amount" in known or any(f.startswith("year:") for f in known)
+    return "item" in known and ("code" in known or has_amount)
+
+
+def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None) -> bool:
+    texts = _row_texts(grid, row)
+    if not texts:
+        return False
+    if all(_is_column_number(t) for _, t in texts) and len(texts) >= 3:
+        return True
+    if code_col is not None and grid.cell(row, code_col) not in (None, ""):
+        return False
+    return all(classify_header(t) is not None or find_unit(t) is not None for _, t in texts)
+
+
+def _merged_origin(grid: SheetGrid) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map every covered cell of a merged range to its top-left cell."""
+    out = {}
+    for (r0, c0), (r1, c1) in grid.merged:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10_000:
+            continue  # a whole-sheet merge says nothing about headers
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                out[(r, c)] = (r0, c0)
+    return out
+
+
+Label = tuple[str, tuple[int, int]]  # header text and the cell it stands in
+
+
+def _header_labels(grid: SheetGrid, rows: range) -> dict[int, list[Label]]:
+    """Header text of each column, top to bottom, with merged group labels carried over."""
+    origin = _merged_origin(grid)
+    width = max((len(grid.values[r]) for r in rows), default=0)
+    labels: dict[int, list[Label]] = {c: [] for c in range(width)}
+    for r in rows:
+        last_group: Label | None = None
+        for c in range(width):
+            src = origin.get((r, c), (r, c))
+            label: Label | None = (cell_text(grid.cell(*src)), src) if cell_text(grid.cell(*src)) else None
+            if label is None and not grid.merged and r != rows[-1]:
+                # No merge information (a pasted grid): a group label spans the empty cells
+                # to its right as long as the row below labels them.
+                if cell_text(grid.cell(r + 1, c)) and last_group:
+                    label = last_group
+            if label:
+                labels[c].append(label)
+                last_group = label if cell_text(grid.cell(r + 1, c)) or r == rows[-1] else None
+            elif not cell_text(grid.cell(r + 1, c)):
+                last_group = None
+    return labels
+
+
+def _assign_columns(labels: dict[int, list[Label]]) -> tuple[dict[str, int], dict[int, int], list[str]]:
+    """Fields and year columns from header labels; duplicates are reported, first one kept."""
+    columns: dict[str, int] = {}
+    years: dict[int, int] = {}
+    duplicates: list[str] = []
+    for c in sorted(labels):
+        field = None
+        for text, _ in reversed(labels[c]):  # most specific (lowest) label first
+            field = classify_header(text)
+            if field:
+                break
+        if field is None:
+            continue
+        if field.startswith("year:"):
+            y = int(field[5:])
+            if y in years:
+                duplicates.append(f"năm {y} (cột {a1(0, c)[:-1]})")
+            else:
+                years[y] = c
+        elif field in columns:
+            if field in ("amount", "quantity", "unit_price", "code", "item"):
+                duplicates.append(f"{field} (cột {a1(0, c)[:-1]})")
+        else:
+            columns[field] = c
+    return columns, years, duplicates
+
+
+def _code_kind(code: str) -> str:
+    if not code:
+        return "none"
+    if _ROMAN.match(code):
+        return "roman"
+    if _ARABIC.match(code):
+        return "arabic"
+    if _LETTER.match(code):
+        return "letter"
+    if _BULLET.match(code):
+        return "bullet"
+    if re.fullmatch(r"[A-Z]\.?", code):
+        return "roman"  # "A", "B" parts behave like sections
+    return "other"
+
+
+def _normal_code(value: object) -> str:
+    text = cell_text(value)
+    return text[:-1] if _ARABIC.match(text) and text.endswith(".") else text
+
+
+def _find_parent(stack: list[BudgetLine], line: BudgetLine) -> BudgetLine | None:
+    """Choose the parent of *line* among the open lines (most recent last)."""
+    kind, code = line.kind, line.code
+    if kind == "roman":
+        return None
+    if kind == "arabic":
+        parts = code.split(".")
+        # The nearest open line whose code is a prefix ("1.2" for "1.2.1", else "1" when
+        # "1.2" is missing). An orphan like "3.1" with no "3" goes under the section.
+        for k in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:k])
+            for cand in reversed(stack):
+                if cand.kind == "arabic" and cand.code == prefix:
+                    return cand
+        for cand in reversed(stack):
+            if cand.kind == "roman":
+                return cand
+        return None
+    if kind == "letter":
+        for cand in reversed(stack):
+            if cand.kind in ("arabic", "roman"):
+                return cand
+        return None
+    # bullets, uncoded rows with numbers, other codes: under the last numbered line;
+    # "+" under the last "-" when that comes after it.
+    for cand in reversed(stack):
+        if code == "+" and cand.kind == "bullet" and cand.code != "+":
+            return cand
+        if cand.kind in ("arabic", "roman", "letter"):
+            return cand
+    return None
+
+
+def _number(grid: SheetGrid, row: int, col: int | None, table: BudgetTable, column: str) -> Amount | None:
+    if col is None:
+        return None
+    raw = grid.cell(row, col)
+    if raw is None or raw == "":
+        return None
+    src = table.source(row, col)
+    try:
+        value = to_decimal(raw)
+    except NotANumber:
+        table.problems.append(CellProblem(src, column, cell_text(raw)))
+        return None
+    if value is None:
+        return None
+    return Amount(value, src, as_text=isinstance(raw, str))
+
+
+def _title_above(grid: SheetGrid, header_row: int, stop_row: int) -> tuple[str, list[tuple[int, int, str]]]:
+    parts, cells = [], []
+    for r in range(max(stop_row, header_row - 12), header_row):
+        for c, t in _row_texts(grid, r):
+            parts.append(t)
+            cells.append((r, c, t))
+    return " ".join(parts), cells
+
+
+def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> BudgetTable | None:
+    # Header block.
+    labels0 = dict(_row_texts(grid, header_row))
+    code_col = next((c for c, t in labels0.items() if classify_header(t) == "code"), None)
+    last = header_row
+    while last + 1 < grid.n_rows and last - header_row < 3 and _is_header_continuation(grid, last + 1, code_col):
+        last += 1
+    labels = _header_labels(grid, range(header_row, last + 1))
+    columns, year_cols, duplicates = _assign_columns(labels)
+    if "item" not in columns or not ("amount" in columns or year_cols):
+        return None
+
+    title, title_cells = _title_above(grid, header_row, prev_end)
+    unit, unit_src = None, None
+    money_cols = [columns.get(k) for k in ("amount", "unit_price")] + list(year_cols.values())
+    for c in [c for c in money_cols if c is not None]:
+        for text, (lr, lc) in labels.get(c, []):
+            unit = find_unit(text)
+            if unit:
+                unit_src = Source(file, grid.name, a1(lr, lc))
+                break
+        if unit:
+            break
+    if unit is None:
+        for r, c, t in reversed(title_cells):
+            if ("don vi" in fold(t) or "dvt" in fold(t)) and find_unit(t):
+                unit, unit_src = find_unit(t), Source(file, grid.name, a1(r, c))
+                break
+    if unit is None:
+        for r, c, t in title_cells:
+            if find_unit(t):
+                unit, unit_src = find_unit(t), Source(file, grid.name, a1(r, c))
+                break
+
+    table = BudgetTable(file=file, sheet=grid.name, unit=unit or MoneyUnit.DONG, unit_source=unit_src,
+                        header_rows=(header_row, last), columns=columns, year_columns=year_cols, title=title)
+    for d in duplicates:
+        table.problems.append(CellProblem(Source(file, grid.name, a1(header_row, 0)), "duplicate-column", d))
+
+    get = columns.get
+    origin = _merged_origin(grid)
+    stack: list[BudgetLine] = []
+    blank_run = 0
+    row = last + 1
+    end = last
+    while row < grid.n_rows:
+        texts = _row_texts(grid, row)
+        if not texts:
+            blank_run += 1
+            if blank_run > MAX_BLANK_RUN:
+                break
+            row += 1
+            continue
+        blank_run = 0
+        joined = fold(" ".join(t for _, t in texts))
+        if _WORDS.search(joined):
+            if table.words is None:
+                c, t = next((c, t) for c, t in texts if _WORDS.search(fold(t)))
+                table.words = WordsLine(t, table.source(row, c))
+            end = row
+            break
+        if _looks_like_header(grid, row):
+            # The same header again is a page-break repeat: skip it and its sub-rows.
+            # A different header, or any header after the total row, starts a new table.
+            again = _assign_columns(_header_labels(grid, range(row, row + (last - header_row) + 1)))
+            if table.total is not None or again[0] != columns or again[1] != year_cols:
+                break
+            row += last - header_row + 1
+            continue
+        code = _normal_code(grid.cell(row, get("code"))) if get("code") is not None else ""
+        item = cell_text(grid.cell(row, columns["item"]))
+        first_text = fold(texts[0][1])
+        if _SIGNATURE.match(first_text) and not code:
+            break
+        is_total = _code_kind(code) in ("none", "other") and (_TOTAL.match(fold(item)) or _TOTAL.match(fold(code)))
+        kind = _code_kind(code)
+        if kind == "none" and item[:2] in ("- ", "+ "):
+            kind, code = "bullet", item[0]
+            item = item[2:].strip()
+        line = BudgetLine(row=row, code=code, kind="total" if is_total else kind, item=item)
+        line.unit_name = cell_text(grid.cell(row, get("unit_name"))) if get("unit_name") is not None else ""
+        line.quantity = _number(grid, row, get("quantity"), table, "quantity")
+        line.unit_price = _number(grid, row, get("unit_price"), table, "unit_price")
+        line.amount = _number(grid, row, get("amount"), table, "amount")
+        for y, c in year_cols.items():
+            amt = _number(grid, row, c, table, f"year:{y}")
+            if amt is not None:
+                line.years[y] = amt
+        for name in ("agency", "result", "timing", "notes", "group"):
+            if get(name) is not None:
+                # A vertically merged cell (one agency for several rows) applies to every row
+                # it covers; a horizontal merge (the total row's label) belongs to its own column.
+                src = origin.get((row, get(name)), (row, get(name)))
+                setattr(line, name, cell_text(grid.cell(*src)) if src[1] == get(name) else "")
+        end = row
+        if is_total:
+            table.total = line
+            row += 1
+            continue
+        if table.total is not None:
+            # Rows after the total: only a words line belongs to the table.
+            end = table.total.row
+            break
+        if kind == "none" and not line.has_money() and line.quantity is None:
+            # A note or a continuation line without a code and without numbers.
+            row += 1
+            continue
+        parent = _find_parent(stack, line)
+        line.parent = parent
+        if parent is not None:
+            parent.children.append(line)
+            del stack[stack.index(parent) + 1:]
+        else:
+            stack.clear()
+        stack.append(line)
+        table.lines.append(line)
+        row += 1
+    table.last_row = end
+    return table
+
+
+def find_tables(grid: SheetGrid, file: str = "") -> list[BudgetTable]:
+    """Every budget table on a sheet, top to bottom."""
+    tables: list[BudgetTable] = []
+    row, prev_end = 0, 0
+    limit = min(grid.n_rows, HEADER_SCAN_LIMIT)
+    while row < limit:
+        if _looks_like_header(grid, row):
+            table = _parse_table(grid, file, row, prev_end)
+            if table is not None and (table.lines or table.total):
+                tables.append(table)
+                prev_end = table.last_row + 1
+                row = max(table.last_row + 1, row + 1)
+                continue
+        row += 1
+    return tables
+
+
+# --- plan-level facts: metadata sheet, title, targets ---------------------------------------
+
+_META_KEYS = [
+    ("province", re.compile(r"^(tinh|tinh/thanh pho|tinh, thanh pho|dia phuong|tinh thanh)$")),
+    ("plan_number", re.compile(r"^(so ke hoach|ke hoach so|so hieu|so hieu van ban|so)$")),
+    ("date", re.compile(r"^(ngay ban hanh|ngay ky|ngay)$")),
+    ("kind", re.compile(r"^loai ke hoach$")),
+    ("period", re.compile(r"^(giai doan|thoi ky|nam ke hoach|nam)$")),
+    ("unit", re.compile(r"^(don vi tinh|dvt)$")),
+    ("total", re.compile(r"^(tong kinh phi|tong du toan|kinh phi thuc hien|tong kinh phi thuc hien)\b")),
+    ("words", re.compile(r"^(bang chu)\b")),
+    ("title", re.compile(r"^(ten ke hoach|tieu de|trich yeu)$")),
+    ("basis", re.compile(r"^(can cu|thuc hien)\b")),
+]
+
+
+def _meta_key(text: str) -> str | None:
+    f = fold(text).strip(" :")
+    for name, pattern in _META_KEYS:
+        if pattern.match(f):
+            return name
+    return None
+
+
+def _stated_amount(value: object, label: str, unit_hint: MoneyUnit | None) -> int | None:
+    """A stated total "6.370 triệu đồng" / 2628000000 in đồng."""
+    if value is None or value == "":
+        return None
+    text = cell_text(value)
+    unit = find_unit(label) or find_unit(text) or unit_hint or MoneyUnit.DONG
+    m = re.search(r"[\d][\d.,\s]*", text) if isinstance(value, str) else None
+    try:
+        number = parse_number(m.group(0).strip()) if m else to_decimal(value)
+    except NotANumber:
+        return None
+    return None if number is None else to_dong(number, unit)
+
+
+def _read_metadata(grid: SheetGrid, file: str, plan: Plan) -> None:
+    """Key/value rows ("Tỉnh" | "Kiên Giang") and "Key: value" cells on a metadata sheet."""
+    unit_hint = None
+    for r in range(min(grid.n_rows, 200)):
+        texts = _row_texts(grid, r)
+        if not texts:
+            continue
+        c0, first = texts[0]
+        key, value, vcol = _meta_key(first), None, None
+        if key and len(texts) > 1:
+            vcol = texts[1][0]
+            value = grid.cell(r, vcol)
+        elif ":" in first:
+            k, _, v = first.partition(":")
+            key, value, vcol = _meta_key(k), v.strip(), c0
+            first = k
+        if not key or value in (None, ""):
+            continue
+        src = Source(file, grid.name, a1(r, vcol))
+        text = cell_text(value)
+        plan.metadata.setdefault(key, (text, src))
+        if key == "unit":
+            unit_hint = find_unit(text)
+        elif key == "total":
+            amount = _stated_amount(value, first + " " + " ".join(t for _, t in texts[2:]), unit_hint)
+            if amount is not None:
+                pm = _PERIOD.search(fold(first))
+                period = (int(pm.group(1)), int(pm.group(2))) if pm else None
+                plan.stated_totals.append(StatedTotal(amount, src, label=first, period=period))
+        elif key == "words":
+            plan.stated_words.append(WordsLine(text, src))
+
+
+def _read_targets(grid: SheetGrid, file: str, plan: Plan) -> None:
+    """A targets table: "Chỉ tiêu" | "Giai đoạn" | "Giá trị" | "Đơn vị"."""
+    for r in range(min(grid.n_rows, 50)):
+        heads = {fold(t): c for c, t in _row_texts(grid, r)}
+        target_col = next((c for k, c in heads.items() if k.startswith(("chi tieu", "muc tieu"))), None)
+        period_col = next((c for k, c in heads.items() if k.startswith(("giai doan", "thoi ky"))), None)
+        value_col = next((c for k, c in heads.items() if k.startswith(("gia tri", "so luong", "chi so"))), None)
+        unit_col = next((c for k, c in heads.items() if k.startswith("don vi")), None)
+        if target_col is None or value_col is None:
+            continue
+        for rr in range(r + 1, grid.n_rows):
+            text = cell_text(grid.cell(rr, target_col))
+            if not text:
+                continue
+            plan.targets.append(Target(
+                text=text,
+                period=cell_text(grid.cell(rr, period_col)) if period_col is not None else "",
+                value=cell_text(grid.cell(rr, value_col)),
+                unit=cell_text(grid.cell(rr, unit_col)) if unit_col is not None else "",
+                source=Source(file, grid.name, a1(rr, value_col))))
+        return
+
+
+def _period_from_text(text: str) -> tuple[str, tuple[int, int]] | None:
+    f = fold(text)
+    m = _PERIOD.search(f)
+    if m and ("giai doan" in f or "thoi ky" in f):
+        return "period", (int(m.group(1)), int(m.group(2)))
+    m2 = _YEAR_IN_TITLE.search(f)
+    if m2 and not re.search(r"(den|toi) nam " + m2.group(1), f):
+        return "annual", (int(m2.group(1)), int(m2.group(1)))
+    if m:
+        return "period", (int(m.group(1)), int(m.group(2)))
+    return None
+
+
+def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
+    """Build a :class:`Plan` from sheet grids (no file access)."""
+    plan = Plan(file=file)
+    for grid in grids:
+        tables = find_tables(grid, file)
+        plan.tables.extend(tables)
+        if not tables:
+            _read_metadata(grid, file, plan)
+            _read_targets(grid, file, plan)
+
+    meta = plan.metadata
+    # Province: metadata cell, then the title text, then the file name.
+    if "province" in meta:
+        text, src = meta["province"]
+        plan.province, plan.province_source = provinces.canonical(text) or text, src
+    if not plan.province:
+        for t in plan.tables:
+            hit = provinces.find_in_text(t.title)
+            if hit:
+                plan.province = hit
+                plan.province_source = Source(file, t.sheet, a1(max(t.header_rows[0] - 1, 0), 0))
+                break
+    if not plan.province and "title" in meta:
+        hit = provinces.find_in_text(meta["title"][0])
+        if hit:
+            plan.province, plan.province_source = hit, meta["title"][1]
+    if not plan.province and file:
+        stem = re.sub(r"[_\-.]+", " ", Path(file).stem)
+        hit = provinces.find_in_text("tỉnh " + stem) or next(
+            (p for p in provinces.all_provinces() if fold(p) in fold(stem)), None)
+        if hit:
+            plan.province, plan.province_source = hit, Source(file)
+
+    # Kind and period: year columns, then titles, then metadata.
+    years = sorted({y for t in plan.tables for y in t.years})
+    found = None
+    if len(years) >= 2:
+        found = ("period", (years[0], years[-1]))
+    elif "period" in meta:  # stated explicitly: wins over what a title suggests
+        value = fold(meta["period"][0])
+        m = _PERIOD.search(value)
+        y = re.search(r"20\d\d", value)
+        found = ("period", (int(m.group(1)), int(m.group(2)))) if m else (
+            ("annual", (int(y.group(0)),) * 2) if y else None)
+    if not found:
+        for text in [t.title for t in plan.tables] + ([meta["title"][0]] if "title" in meta else []):
+            found = _period_from_text(text)
+            if found:
+                break
+    if "kind" in meta:
+        k = fold(meta["kind"][0])
+        kind = "annual" if ("nam" in k and "giai doan" not in k) or "hang nam" in k else "period"
+        found = (kind, found[1] if found else None)
+    if found:
+        plan.kind, plan.period = found[0], found[1]
+    plan.plan_number = meta.get("plan_number", ("", None))[0]
+    plan.date = meta.get("date", ("", None))[0]
+    plan.title = meta.get("title", ("", None))[0] or (plan.tables[0].title if plan.tables else "")
+    return plan
+
+
+def read_plan(path: str | os.PathLike, *, require_table: bool = False) -> Plan:
+    """Read a workbook file into a :class:`Plan`.
+
+    Raises :class:`~nscl_xl.errors.ReadError` for files that cannot be read and, with
+    *require_table*, :class:`~nscl_xl.errors.NoBudgetTable` when no table and no stated
+    total is found.
+    """
+    grids = read_grids(path)
+    plan = read_grids_plan(grids, str(path))
+    if require_table and not plan.tables and not plan.stated_totals:
+        names = ", ".join(g.name for g in grids) or "(không có trang tính)"
+        raise NoBudgetTable(
+            "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) "
+            f"trong các trang: {names}.", file=str(path))
+    return plan
+
+
+def grid_from_rows(name: str, rows: Iterable[Sequence[object]]) -> SheetGrid:
+    """A grid from plain rows (tests, xlwings values)."""
+    return SheetGrid(name, [list(r) for r in rows])

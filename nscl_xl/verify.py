@@ -1,0 +1,536 @@
+"""Verify a budget: every rule is a plain function over the model that returns findings.
+
+Root causes first: values are checked bottom-up and each line gets a *corrected* value per
+column (the value its own evidence supports). A parent that matches its children once the
+children are corrected is not a second error: its mismatch is reported as a warning with
+``consequence_of`` pointing at the cell to fix. Differences no larger than the table's own
+rounding (half a printed unit per summed term) are reported under rule ``rounding``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from .findings import ERROR, WARNING, Finding, dec_str
+from .formula import NotEvaluable, evaluate
+from .model import Amount, BudgetLine, BudgetTable, Plan, Source
+from .money import format_vn, to_decimal, NotANumber
+from .text import fold
+
+AMOUNT = "amount"
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _value(line: BudgetLine, col: str | int) -> Amount | None:
+    return line.amount if col == AMOUNT else line.years.get(col)
+
+
+def _col_label(col: str | int) -> str:
+    return "tổng kinh phí" if col == AMOUNT else f"năm {col}"
+
+
+def _quantum(values: Iterable[Decimal]) -> Decimal:
+    """Smallest printed unit among *values* (1 for whole numbers, 0.1 for one decimal…)."""
+    exp = min((v.normalize().as_tuple().exponent for v in values if v is not None), default=0)
+    return Decimal(1).scaleb(min(int(exp), 0))
+
+
+def _fmt(value: Decimal, table: BudgetTable) -> str:
+    return f"{format_vn(value)} {table.unit.label}"
+
+
+@dataclass
+class _Pending:
+    line: BudgetLine
+    finding: Finding
+    amount_alt: Decimal | None = None  # the amount the rest of the row supports
+    years_gap: Decimal | None = None  # Σ years − amount, when a year cell may be the wrong one
+
+
+@dataclass
+class _Ctx:
+    """State shared by the arithmetic rules of one table."""
+
+    table: BudgetTable
+    findings: list[Finding] = field(default_factory=list)
+    corrected: dict[tuple[int, str | int], Decimal] = field(default_factory=dict)
+    root_cell: dict[tuple[int, str | int], str] = field(default_factory=dict)  # (line, col) -> "Sheet!A1"
+    # A leaf whose own row cannot tell which cell is wrong: its finding and what would fix it.
+    # The parent's column sums decide (the one cell on both a failing row and a failing column).
+    pending: dict[int, "_Pending"] = field(default_factory=dict)
+
+    def emit(self, src: Source, rule: str, severity: str, message: str, *, expected=None, found=None,
+             line: BudgetLine | None = None, consequence_of: str | None = None, with_unit: bool = True) -> Finding:
+        diff = (found - expected) if isinstance(expected, Decimal) and isinstance(found, Decimal) else None
+        unit = self.table.unit.label if with_unit and expected is not None else None
+        extra = {}
+        if unit and isinstance(expected, Decimal):
+            extra = {"expected_vnd": int(expected * self.table.unit.factor),
+                     "found_vnd": int(found * self.table.unit.factor) if isinstance(found, Decimal) else None}
+        f = Finding(file=src.file, sheet=src.sheet, cell=src.cell, rule=rule, severity=severity, message=message,
+                    expected=dec_str(expected) if isinstance(expected, Decimal) else expected,
+                    found=dec_str(found) if isinstance(found, Decimal) else found,
+                    difference=dec_str(diff), unit=unit, line=line.label if line else None,
+                    consequence_of=consequence_of, extra=extra)
+        self.findings.append(f)
+        return f
+
+    def get(self, line: BudgetLine, col) -> Decimal | None:
+        key = (id(line), col)
+        if key in self.corrected:
+            return self.corrected[key]
+        v = _value(line, col)
+        return v.value if v else None
+
+    def roots_under(self, lines: list[BudgetLine], col) -> list[str]:
+        return [self.root_cell[(id(c), col)] for c in lines if (id(c), col) in self.root_cell]
+
+
+def _where(src: Source) -> str:
+    return f"{src.sheet}!{src.cell}"
+
+
+# --- arithmetic rules --------------------------------------------------------------------------
+
+def _check_leaf(ctx: _Ctx, line: BudgetLine) -> None:
+    """row-sum and qty-price on a line whose children carry no money."""
+    t = ctx.table
+    amount, years = line.amount, [a for a in line.years.values()]
+    qp = line.quantity.value * line.unit_price.value if line.quantity and line.unit_price else None
+    s = sum((a.value for a in years), Decimal(0)) if years else None
+    if amount is not None and s is not None and amount.value != s:
+        tol = _quantum([amount.value] + [a.value for a in years]) / 2 * len(years)
+        if abs(amount.value - s) <= tol:
+            ctx.emit(amount.source, "rounding", WARNING,
+                     f"Dòng {line.label}: tổng kinh phí {_fmt(amount.value, t)} lệch tổng các năm {_fmt(s, t)} "
+                     f"trong sai số làm tròn (±{format_vn(tol)}).", expected=s, found=amount.value, line=line)
+        elif qp is not None and qp == s:
+            ctx.emit(amount.source, "row-sum", ERROR,
+                     f"Dòng {line.label}: tổng kinh phí ghi {_fmt(amount.value, t)}, nhưng cả tổng các năm "
+                     f"và số lượng × đơn giá đều bằng {_fmt(s, t)}.", expected=s, found=amount.value, line=line)
+            ctx.corrected[(id(line), AMOUNT)] = s
+            ctx.root_cell[(id(line), AMOUNT)] = _where(amount.source)
+            return  # the qty-price mismatch is the same cell, same cause
+        elif qp is not None and qp == amount.value:
+            f = ctx.emit(amount.source, "row-sum", ERROR,
+                         f"Dòng {line.label}: tổng các năm là {_fmt(s, t)}, khác tổng kinh phí {_fmt(amount.value, t)} "
+                         f"(= số lượng × đơn giá); cần kiểm tra các cột năm.", expected=amount.value, found=s, line=line)
+            ctx.pending[id(line)] = _Pending(line, f, years_gap=s - amount.value)
+            return
+        else:
+            f = ctx.emit(amount.source, "row-sum", ERROR,
+                         f"Dòng {line.label}: tổng kinh phí {_fmt(amount.value, t)} khác tổng các năm {_fmt(s, t)}.",
+                         expected=s, found=amount.value, line=line)
+            ctx.pending[id(line)] = _Pending(line, f, amount_alt=s, years_gap=s - amount.value)
+            if qp is not None:
+                _check_qty_price(ctx, line)
+            return
+    f = _check_qty_price(ctx, line)
+    if f is not None and not years:
+        ctx.pending[id(line)] = _Pending(line, f, amount_alt=line.quantity.value * line.unit_price.value)
+
+
+def _resolve_pending(ctx: _Ctx, kids: list[BudgetLine], col, need: Decimal) -> list[BudgetLine]:
+    """Children whose pending correction in *col* changes their sum by exactly *need*; applied."""
+    t = ctx.table
+    for k in kids:
+        pend = ctx.pending.get(id(k))
+        if pend is None:
+            continue
+        current = ctx.get(k, col)
+        if col == AMOUNT and pend.amount_alt is not None and pend.amount_alt - current == need:
+            fixed, src = pend.amount_alt, k.amount.source
+        elif col != AMOUNT and pend.years_gap is not None and -pend.years_gap == need and col in k.years:
+            fixed, src = current - pend.years_gap, k.years[col].source
+            f = pend.finding
+            f.cell = src.cell
+            f.message = (f"Dòng {k.label}: năm {col} ghi {_fmt(current, t)}; đúng ra {_fmt(fixed, t)} để tổng các năm "
+                         f"bằng tổng kinh phí và cột năm {col} khớp dòng mục lớn.")
+            f.expected, f.found, f.difference = dec_str(fixed), dec_str(current), dec_str(current - fixed)
+            f.extra = {"expected_vnd": int(fixed * t.unit.factor), "found_vnd": int(current * t.unit.factor)}
+        else:
+            continue
+        ctx.corrected[(id(k), col)] = fixed
+        ctx.root_cell[(id(k), col)] = _where(src)
+        del ctx.pending[id(k)]
+        return [k]
+    return []
+
+
+def _check_qty_price(ctx: _Ctx, line: BudgetLine) -> Finding | None:
+    t = ctx.table
+    q, p, a = line.quantity, line.unit_price, line.amount
+    if not (q and p and a):
+        return None
+    qp = q.value * p.value
+    if qp == a.value:
+        return None
+    tol = _quantum([a.value]) / 2
+    if abs(qp - a.value) <= tol:
+        ctx.emit(a.source, "rounding", WARNING,
+                 f"Dòng {line.label}: {format_vn(q.value)} × {format_vn(p.value)} = {format_vn(qp)}, ghi "
+                 f"{format_vn(a.value)}: trong sai số làm tròn (±{format_vn(tol)}).", expected=qp, found=a.value,
+                 line=line)
+        return None
+    parent_note = " (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp)" if line.children else ""
+    return ctx.emit(a.source, "qty-price", ERROR,
+                    f"Dòng {line.label}: số lượng {format_vn(q.value)} × đơn giá {format_vn(p.value)} = "
+                    f"{_fmt(qp, t)}, nhưng thành tiền ghi {_fmt(a.value, t)}{parent_note}.",
+                    expected=qp, found=a.value, line=line)
+
+
+def _check_whole_units(ctx: _Ctx, line: BudgetLine) -> None:
+    p = line.unit_price
+    if not p or not p.value or not line.years or line.subtree_has_money():
+        return
+    for year, a in sorted(line.years.items()):
+        if a.value % p.value:
+            ctx.emit(a.source, "whole-units", WARNING,
+                     f"Dòng {line.label}: năm {year} ghi {_fmt(a.value, ctx.table)}, không phải số nguyên lần "
+                     f"đơn giá {format_vn(p.value)} (không thể chia lẻ một đơn vị, ví dụ một hội nghị, cho nhiều năm).",
+                     expected=f"bội số của {dec_str(p.value)}", found=a.value, line=line)
+
+
+def _check_sum(ctx: _Ctx, owner: BudgetLine, kids: list[BudgetLine], rule: str, what: str) -> None:
+    """owner = Σ kids in every column where both sides have numbers; sets corrected values."""
+    t = ctx.table
+    cols: list[str | int] = [AMOUNT] + t.years
+    for col in cols:
+        having = [k for k in kids if ctx.get(k, col) is not None]
+        printed = _value(owner, col)
+        if not having:
+            continue
+        corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
+        if printed is None:
+            continue  # a parent need not print its subtotals
+        raw_sum = sum((_value(k, col).value for k in having if _value(k, col)), Decimal(0))
+        if printed.value != corr_sum and _resolve_pending(ctx, having, col, printed.value - corr_sum):
+            corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
+        if printed.value == corr_sum:
+            if printed.value != raw_sum:
+                causes = ctx.roots_under(having, col)
+                ctx.emit(printed.source, rule, WARNING,
+                         f"Dòng {owner.label}: {_col_label(col)} {_fmt(printed.value, t)} khác tổng {what} đang ghi "
+                         f"({_fmt(raw_sum, t)}) — hệ quả của lỗi tại {', '.join(causes)}; sửa ô đó thì dòng này khớp.",
+                         expected=raw_sum, found=printed.value, line=owner, consequence_of=", ".join(causes) or None)
+            continue
+        tol = _quantum([printed.value] + [ctx.get(k, col) for k in having]) / 2 * len(having)
+        if abs(printed.value - corr_sum) <= tol:
+            ctx.emit(printed.source, "rounding", WARNING,
+                     f"Dòng {owner.label}: {_col_label(col)} {_fmt(printed.value, t)} lệch tổng {what} "
+                     f"{_fmt(corr_sum, t)} trong sai số làm tròn (±{format_vn(tol)}).",
+                     expected=corr_sum, found=printed.value, line=owner)
+            continue
+        note = f" (sau khi sửa lỗi ở {', '.join(ctx.roots_under(having, col))})" if corr_sum != raw_sum else ""
+        ctx.emit(printed.source, rule, ERROR,
+                 f"Dòng {owner.label}: {_col_label(col)} ghi {_fmt(printed.value, t)}, nhưng tổng {what} là "
+                 f"{_fmt(corr_sum, t)}{note}.", expected=corr_sum, found=printed.value, line=owner)
+        ctx.corrected[(id(owner), col)] = corr_sum
+        ctx.root_cell[(id(owner), col)] = _where(printed.source)
+
+
+def _check_own_row(ctx: _Ctx, line: BudgetLine, rule: str = "row-sum") -> None:
+    """A parent/total row: its amount = Σ its years, judged on corrected values."""
+    t = ctx.table
+    a = line.amount
+    if a is None or not line.years:
+        return
+    raw = sum((y.value for y in line.years.values()), Decimal(0))
+    if raw == a.value:
+        return
+    corr_amount = ctx.get(line, AMOUNT)
+    corr_years = sum((ctx.get(line, y) for y in line.years), Decimal(0))
+    if corr_amount == corr_years:
+        causes = [ctx.root_cell[k] for k in [(id(line), AMOUNT)] + [(id(line), y) for y in line.years]
+                  if k in ctx.root_cell]
+        ctx.emit(a.source, rule, WARNING,
+                 f"Dòng {line.label}: tổng kinh phí {_fmt(a.value, t)} khác tổng các năm {_fmt(raw, t)} — hệ quả "
+                 f"của lỗi tại {', '.join(causes)}.", expected=raw, found=a.value, line=line,
+                 consequence_of=", ".join(causes) or None)
+        return
+    tol = _quantum([a.value] + [y.value for y in line.years.values()]) / 2 * len(line.years)
+    if abs(corr_amount - corr_years) <= tol:
+        ctx.emit(a.source, "rounding", WARNING,
+                 f"Dòng {line.label}: tổng kinh phí lệch tổng các năm trong sai số làm tròn (±{format_vn(tol)}).",
+                 expected=raw, found=a.value, line=line)
+        return
+    ctx.emit(a.source, rule, ERROR,
+             f"Dòng {line.label}: tổng kinh phí {_fmt(a.value, t)} khác tổng các năm {_fmt(raw, t)}.",
+             expected=raw, found=a.value, line=line)
+
+
+def check_arithmetic(table: BudgetTable) -> list[Finding]:
+    """parent-sum, row-sum, qty-price, whole-units and grand-total, root causes first."""
+    ctx = _Ctx(table)
+
+    def visit(line: BudgetLine) -> None:
+        money_kids = [k for k in line.children if k.has_money() or k.subtree_has_money()]
+        for k in line.children:
+            visit(k)
+        if not money_kids:
+            _check_leaf(ctx, line)
+            _check_whole_units(ctx, line)
+            return
+        _check_sum(ctx, line, money_kids, "parent-sum", "các dòng con")
+        _check_own_row(ctx, line)
+        _check_qty_price(ctx, line)
+
+    for root in table.roots:
+        visit(root)
+    if table.total is not None:
+        roots = [r for r in table.roots if r.has_money() or r.subtree_has_money()]
+        if len(roots) == 1 and not roots[0].has_money():
+            roots = [k for k in roots[0].children if k.has_money() or k.subtree_has_money()]
+        _check_sum(ctx, table.total, roots, "grand-total", "các mục")
+        _check_own_row(ctx, table.total, "grand-total")
+    return ctx.findings
+
+
+# --- cell, structure and text rules ----------------------------------------------------------
+
+def check_cells(table: BudgetTable) -> list[Finding]:
+    """number-as-text (warning), not-a-number (error), duplicate-column (warning)."""
+    out = []
+    for p in table.problems:
+        if p.column == "duplicate-column":
+            out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "duplicate-column", WARNING,
+                               f"Tiêu đề bảng có cột lặp: {p.text}; chỉ dùng cột đầu tiên.", found=p.text))
+        else:
+            out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "not-a-number", ERROR,
+                               f"Ô {p.source.cell} (cột {_field_label(p.column)}) ghi '{p.text}', không phải là số.",
+                               expected="một số", found=p.text))
+    lines = list(table.lines) + ([table.total] if table.total else [])
+    for line in lines:
+        for name, amt in [("quantity", line.quantity), ("unit_price", line.unit_price), ("amount", line.amount)] + \
+                [(f"year:{y}", a) for y, a in line.years.items()]:
+            if amt is not None and amt.as_text:
+                out.append(Finding(amt.source.file, amt.source.sheet, amt.source.cell, "number-as-text", WARNING,
+                                   f"Ô {amt.source.cell} (cột {_field_label(name)}, dòng {line.label}) là số "
+                                   f"{format_vn(amt.value)} nhưng được nhập dạng văn bản: hàm SUM của Excel sẽ bỏ qua.",
+                                   expected="số", found=f"văn bản '{dec_str(amt.value)}'", line=line.label))
+    return out
+
+
+def _field_label(column: str) -> str:
+    return {"quantity": "số lượng", "unit_price": "đơn giá", "amount": "tổng kinh phí"}.get(
+        column, column.replace("year:", "năm "))
+
+
+def check_unit(table: BudgetTable) -> list[Finding]:
+    if table.unit_source is not None:
+        return []
+    return [Finding(table.file, table.sheet, f"A{table.header_rows[0] + 1}", "unit-missing", WARNING,
+                    "Bảng không ghi đơn vị tính (dòng 'Đơn vị tính: …' hoặc trong tiêu đề cột); tạm hiểu là đồng.",
+                    expected="đơn vị tính", found="không có")]
+
+
+def check_codes(table: BudgetTable) -> list[Finding]:
+    """duplicate-code among siblings, orphan-code for "2.1" without a "2" above it."""
+    out = []
+    code_col = table.columns.get("code")
+    if code_col is None:
+        return out
+    groups: dict[int, list[BudgetLine]] = {}
+    for line in table.lines:
+        groups.setdefault(id(line.parent), []).append(line)
+    for siblings in groups.values():
+        seen: dict[str, BudgetLine] = {}
+        for line in siblings:
+            if line.kind not in ("roman", "arabic", "letter"):
+                continue
+            if line.code in seen:
+                src = table.source(line.row, code_col)
+                out.append(Finding(src.file, src.sheet, src.cell, "duplicate-code", WARNING,
+                                   f"Mã '{line.code}' lặp lại (đã dùng ở dòng {seen[line.code].row + 1}).",
+                                   expected="mã không trùng", found=line.code, line=line.label))
+            else:
+                seen[line.code] = line
+    for line in table.lines:
+        if line.kind == "arabic" and "." in line.code:
+            prefix = line.code.rsplit(".", 1)[0]
+            if line.parent is None or line.parent.code != prefix:
+                src = table.source(line.row, code_col)
+                out.append(Finding(src.file, src.sheet, src.cell, "orphan-code", WARNING,
+                                   f"Mã '{line.code}' không có mục cha '{prefix}' ngay phía trên.",
+                                   expected=f"mục {prefix}", found=line.parent.code if line.parent else "không có",
+                                   line=line.label))
+    return out
+
+
+def check_words(table: BudgetTable) -> list[Finding]:
+    """The words line states the grand total (in đồng, using the table's unit)."""
+    from .words import WordsError, words_to_amount
+
+    if table.words is None:
+        return []
+    total = table.grand_total_dong()
+    src = table.words.source
+    try:
+        stated = words_to_amount(table.words.text)
+    except WordsError as exc:
+        return [Finding(src.file, src.sheet, src.cell, "words", ERROR, f"Dòng bằng chữ không đọc được: {exc}",
+                        expected="số tiền bằng chữ", found=table.words.text)]
+    if total is None or stated == total:
+        return []
+    from .words import amount_to_words
+    return [Finding(src.file, src.sheet, src.cell, "words", ERROR,
+                    f"Dòng bằng chữ ghi {format_vn(stated)} đồng, nhưng tổng cộng của bảng là {format_vn(total)} đồng "
+                    f"({amount_to_words(total)}).", expected=str(total), found=str(stated),
+                    difference=str(stated - total), unit="đồng")]
+
+
+def check_stated_totals(plan: Plan) -> list[Finding]:
+    """Totals (and their words) stated outside the tables agree with the tables."""
+    from .words import WordsError, words_to_amount
+
+    out = []
+    if plan.tables:
+        for st in plan.stated_totals:
+            tables = [t for t in plan.tables if st.period is None or
+                      (t.years and st.period[0] <= t.years[0] and t.years[-1] <= st.period[1])]
+            totals = [t.grand_total_dong() for t in tables]
+            if not tables or any(v is None for v in totals):
+                continue
+            table_total = sum(totals)
+            if table_total != st.amount_dong:
+                where = ", ".join(f"{t.sheet}" for t in tables)
+                out.append(Finding(st.source.file, st.source.sheet, st.source.cell, "stated-total", ERROR,
+                                   f"'{st.label}' ghi {format_vn(st.amount_dong)} đồng, nhưng bảng ({where}) cộng được "
+                                   f"{format_vn(table_total)} đồng.", expected=str(table_total),
+                                   found=str(st.amount_dong), difference=str(st.amount_dong - table_total), unit="đồng"))
+    whole = next((s.amount_dong for s in plan.stated_totals if s.period is None), None)
+    if whole is None and plan.tables and all(t.grand_total_dong() is not None for t in plan.tables):
+        whole = sum(t.grand_total_dong() for t in plan.tables)
+    for w in plan.stated_words:
+        try:
+            stated = words_to_amount(w.text)
+        except WordsError as exc:
+            out.append(Finding(w.source.file, w.source.sheet, w.source.cell, "words", ERROR, str(exc),
+                               expected="số tiền bằng chữ", found=w.text))
+            continue
+        if whole is not None and stated != whole:
+            out.append(Finding(w.source.file, w.source.sheet, w.source.cell, "words", ERROR,
+                               f"Số tiền bằng chữ ghi {format_vn(stated)} đồng, khác tổng kinh phí "
+                               f"{format_vn(whole)} đồng.", expected=str(whole), found=str(stated),
+                               difference=str(stated - whole), unit="đồng"))
+    return out
+
+
+# --- formula rules ------------------------------------------------------------------------------
+
+def check_formulas(table: BudgetTable, formulas: dict[tuple[int, int], str],
+                   value_at: Callable[[int, int], Decimal | None], cached_at: Callable[[int, int], object]) -> list[Finding]:
+    """typed-subtotal and stale-formula; needs the table block's formulas (openpyxl/xlwings)."""
+    if not formulas:
+        return []
+    out = []
+    money_cols = [c for c in [table.columns.get("amount")] + list(table.year_columns.values()) if c is not None]
+    subtotal_rows = [ln for ln in table.lines if ln.subtree_has_money()] + ([table.total] if table.total else [])
+    for col in money_cols:
+        using_formula = [ln for ln in subtotal_rows if (ln.row, col) in formulas]
+        if not using_formula:
+            continue
+        for ln in subtotal_rows:
+            if (ln.row, col) not in formulas and cached_at(ln.row, col) not in (None, ""):
+                src = table.source(ln.row, col)
+                out.append(Finding(src.file, src.sheet, src.cell, "typed-subtotal", WARNING,
+                                   f"Dòng {ln.label}: tổng phụ nhập tay trong khi các dòng tổng khác cùng cột dùng "
+                                   f"công thức (ví dụ {table.source(using_formula[0].row, col).cell}); số nhập tay "
+                                   f"không tự cập nhật khi sửa dòng con.", expected="công thức",
+                                   found=str(cached_at(ln.row, col)), line=ln.label))
+    for (r, c), f in sorted(formulas.items()):
+        if not (table.header_rows[1] < r <= table.last_row):
+            continue
+        src = table.source(r, c)
+        cached = cached_at(r, c)
+        try:
+            computed = evaluate(f, value_at)
+        except NotEvaluable:
+            computed = None
+        if cached in (None, ""):
+            out.append(Finding(src.file, src.sheet, src.cell, "stale-formula", WARNING,
+                               f"Công thức {f} chưa có giá trị lưu sẵn: chương trình không tính lại (pandas, xem "
+                               f"trước, Protected View) sẽ thấy ô trống.",
+                               expected=dec_str(computed) if computed is not None else "giá trị đã tính",
+                               found="trống"))
+            continue
+        if computed is None:
+            continue
+        try:
+            cached_dec = to_decimal(cached)
+        except NotANumber:
+            cached_dec = None
+        if cached_dec is None or abs(cached_dec - computed) > Decimal("1e-9") * max(Decimal(1), abs(computed)):
+            shown = dec_str(cached_dec) if cached_dec is not None else str(cached)
+            out.append(Finding(src.file, src.sheet, src.cell, "stale-formula", WARNING,
+                               f"Công thức {f} tính ra {format_vn(computed)} nhưng giá trị lưu sẵn là {shown}: tệp "
+                               f"chưa được tính lại sau khi sửa.", expected=dec_str(computed), found=shown))
+    return out
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+def verify_table(table: BudgetTable) -> list[Finding]:
+    return check_cells(table) + check_unit(table) + check_codes(table) + check_arithmetic(table) + check_words(table)
+
+
+def verify_plan(plan: Plan, formula_checks: Callable[[BudgetTable], list[Finding]] | None = None) -> list[Finding]:
+    """All findings for a plan, in sheet/row order. *formula_checks* adds formula rules per table."""
+    findings: list[Finding] = []
+    for table in plan.tables:
+        findings.extend(verify_table(table))
+        if formula_checks is not None:
+            findings.extend(formula_checks(table))
+    findings.extend(check_stated_totals(plan))
+    return sort_findings(findings)
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    col = "".join(ch for ch in cell if ch.isalpha())
+    row = "".join(ch for ch in cell if ch.isdigit())
+    n = 0
+    for ch in col:
+        n = n * 26 + ord(ch.upper()) - 64
+    return (int(row) if row else 0, n)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.file, f.sheet, _cell_key(f.cell), f.rule))
+
+
+def verify_path(path: str | os.PathLike, *, formulas: bool = True) -> tuple[Plan, list[Finding]]:
+    """Read and verify one workbook file. Raises ReadError when it cannot be read."""
+    from .reader import read_grids_plan
+    from .workbook_io import read_formulas, read_grids
+
+    grids = read_grids(path)
+    plan = read_grids_plan(grids, str(path))
+    if not plan.tables and not plan.stated_totals and not plan.targets:
+        from .findings import RULES
+        return plan, [Finding(str(path), "", "", "no-table", ERROR,
+                              f"{RULES['no-table']}: cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")]
+    by_name = {g.name: g for g in grids}
+
+    def formula_checks(table: BudgetTable) -> list[Finding]:
+        if not formulas:
+            return []
+        grid = by_name[table.sheet]
+        ncols = max(list(table.columns.values()) + list(table.year_columns.values())) + 1
+        block = read_formulas(path, table.sheet, range(table.header_rows[1] + 1, table.last_row + 1), range(0, ncols))
+
+        def cached(r, c):
+            return grid.cell(r, c)
+
+        def value_at(r, c):
+            try:
+                return to_decimal(grid.cell(r, c)) if not isinstance(grid.cell(r, c), str) else None
+            except NotANumber:
+                return None
+
+        return check_formulas(table, block, value_at, cached)
+
+    return plan, verify_plan(plan, formula_checks)

@@ -1,0 +1,194 @@
+"""Reading workbook files: fast values with python-calamine, formulas with openpyxl on demand.
+
+The reader never sees a file: it gets :class:`SheetGrid` objects (values from A1, merged
+ranges). This module turns every way a file can fail into a :class:`ReadError` naming
+the file, checks the zip directory before anything is decompressed (zip bombs), and never
+evaluates a macro or follows an external link: neither library does, and we only read.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ReadError
+
+#: File endings the toolkit reads. .xls/.xlsb/.ods go through calamine (values only).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+#: Largest total uncompressed size of a workbook's parts, and largest part ratio.
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class SheetGrid:
+    """A sheet's cell values as a 2-D list from A1 ('' or None for empty cells)."""
+
+    name: str
+    values: list[list[object]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] | None = None  # (row, col) 0-based -> "=SUM(...)"
+
+    def cell(self, row: int, col: int) -> object:
+        if 0 <= row < len(self.values):
+            r = self.values[row]
+            if 0 <= col < len(r):
+                v = r[col]
+                return None if v == "" else v
+        return None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+
+def _check_container(path: Path) -> str:
+    """Classify the file by its bytes; raise ReadError for what no reader can open."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ReadError(f"không mở được tệp ({exc.strerror}).", file=str(path)) from None
+    if not head:
+        raise ReadError("tệp rỗng (0 byte), không phải bảng tính Excel.", file=str(path))
+    if head.startswith(_ZIP_MAGIC):
+        _check_zip(path)
+        return "zip"
+    if head == _OLE_MAGIC:
+        return "ole"
+    if head[:5] == b"%PDF-":
+        raise ReadError("đây là tệp PDF, không phải bảng tính Excel.", file=str(path),
+                        hint="Hãy dùng tệp Excel gốc (.xlsx) của phụ lục dự toán.")
+    raise ReadError("không phải bảng tính Excel (có thể là tệp văn bản/CSV bị đổi đuôi).",
+                    file=str(path), hint="Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ReadError("tệp bị hỏng hoặc không tải hết (cấu trúc zip không đọc được).", file=str(path),
+                        hint="Hãy xin gửi lại tệp.") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 10 * 1024 * 1024:
+            raise ReadError(f"tệp có phần nén bất thường ({info.filename}: tỷ lệ nén quá lớn), từ chối đọc để an toàn.",
+                            file=str(path))
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ReadError(f"tệp giải nén ra {total // (1024 * 1024)} MiB, vượt giới hạn "
+                        f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MiB; từ chối đọc để an toàn.", file=str(path))
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names and "mimetype" not in names:
+        raise ReadError("tệp zip này không phải bảng tính Excel.", file=str(path))
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE container holding an EncryptionInfo stream."""
+    try:
+        import olefile
+    except ImportError:  # pragma: no cover - oletools brings olefile
+        return False
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo")
+    except Exception:
+        return False
+
+
+def read_grids(path: str | os.PathLike) -> list[SheetGrid]:
+    """Read every worksheet's values (from A1) and merged ranges with python-calamine."""
+    import python_calamine as pc
+
+    p = Path(path)
+    kind = _check_container(p)
+    if kind == "ole" and _is_encrypted_ole(p):
+        raise ReadError("tệp được đặt mật khẩu (mã hóa), không đọc được.", file=str(p),
+                        hint="Hãy gỡ mật khẩu trong Excel (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.")
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+        grids = []
+        for meta in wb.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            values = sheet.to_python(skip_empty_area=False)
+            try:
+                merged = list(sheet.merged_cell_ranges or [])
+            except Exception:  # merged ranges are unsupported for some formats
+                merged = []
+            grids.append(SheetGrid(meta.name, values, merged))
+        wb.close()
+        return grids
+    except pc.PasswordError:
+        raise ReadError("tệp được đặt mật khẩu (mã hóa), không đọc được.", file=str(p),
+                        hint="Hãy gỡ mật khẩu trong Excel rồi gửi lại.") from None
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises several error types for damaged files
+        detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise ReadError(f"tệp bị hỏng hoặc không đúng định dạng bảng tính ({detail}).", file=str(p),
+                        hint="Hãy mở và lưu lại tệp trong Excel, hoặc xin gửi lại.") from None
+
+
+def read_formulas(path: str | os.PathLike, sheet: str, rows: range, cols: range) -> dict[tuple[int, int], str]:
+    """Formulas in a block of one sheet (0-based ranges), read with openpyxl.
+
+    Only .xlsx/.xlsm carry formulas we can read; for other formats this returns {}.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in (".xlsx", ".xlsm") or not rows or not cols:
+        return {}
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=False, keep_links=False)
+    except Exception:
+        return {}
+    try:
+        if sheet not in wb.sheetnames:
+            return {}
+        ws = wb[sheet]
+        out: dict[tuple[int, int], str] = {}
+        for r, row in enumerate(ws.iter_rows(min_row=rows.start + 1, max_row=rows.stop,
+                                             min_col=cols.start + 1, max_col=cols.stop,
+                                             values_only=True), start=rows.start):
+            for c, v in enumerate(row, start=cols.start):
+                if isinstance(v, str) and v.startswith("="):
+                    out[(r, c)] = v
+        return out
+    finally:
+        wb.close()
+
+
+def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Workbook files under *root* (recursively, sorted) and the files passed over, with why.
+
+    Excel lock files (``~$…``) and hidden files are passed over silently-but-listed.
+    """
+    rootp = Path(root)
+    if rootp.is_file():
+        return [rootp], []
+    found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for dirpath, dirnames, filenames in os.walk(rootp):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if name.startswith("~$"):
+                skipped.append((p, "tệp khóa tạm của Excel (~$), bỏ qua"))
+            elif name.startswith("."):
+                continue
+            elif p.suffix.lower() in WORKBOOK_SUFFIXES:
+                found.append(p)
+    return found, skipped

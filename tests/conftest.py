@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOKS = ROOT / "workbooks"
+
+# xlwings' remote engine (used to test the Excel functions on Linux) is PolyForm
+# Noncommercial code; use by a government institution is permitted (DOMAIN.md §4).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def soffice():
+    """Path of LibreOffice's soffice; skipped locally when missing, a failure on CI."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required on CI: .ci/run installs it")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return exe
+
+
+@pytest.fixture
+def workbooks_copy(tmp_path):
+    """A private copy of workbooks/ so tests never touch the committed files."""
+    dest = tmp_path / "workbooks"
+    shutil.copytree(WORKBOOKS, dest)
+    return dest

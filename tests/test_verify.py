@@ -1,0 +1,250 @@
+"""The verifier: every inconsistency printed in the seeds, found at its cell; properties."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nscl_xl.cli import main
+from nscl_xl.reader import read_grids_plan
+from nscl_xl.verify import verify_path, verify_table
+from nscl_xl.workbook_io import SheetGrid
+
+from . import grids as G
+from .conftest import WORKBOOKS, sha256
+
+SOC = WORKBOOKS / "soc_trang_2021_2030.xlsx"
+
+
+def _key(f):
+    return (f.sheet, f.cell, f.rule, f.severity, f.consequence_of)
+
+
+def test_soc_trang_findings_found_by_hand():
+    """Worked out from seed 001 by hand:
+
+    Phụ lục I  row 2 (F14): 8 × 70 = 560 printed 280 (children 120 + 160 = 280 agree with 280).
+               row 5.4 (F25): total 80, years 20×5 = 100 = 5 × 20.
+               row 5, 2021 (G21): 806, children 126 + 680 + 0 + 20 = 826.
+               row 5 total (F21) 5405 vs children 5385 and vs years 5385: consequences of F25 / G21.
+               row 6 (F26): 5 × 10 = 50 printed 40 (years 0+10+10+10+10 = 40).
+               total 2021 (G27): 881 vs sections 861 — consequence of G21.
+    Phụ lục II row 2 (F14): 10 × 90 = 900 printed 460 (children 160 + 300 = 460).
+    """
+    _, findings = verify_path(SOC)
+    assert [_key(f) for f in findings] == [
+        ("Phụ lục I", "F14", "qty-price", "error", None),
+        ("Phụ lục I", "F21", "parent-sum", "warning", "Phụ lục I!F25"),
+        ("Phụ lục I", "F21", "row-sum", "warning", "Phụ lục I!G21"),
+        ("Phụ lục I", "G21", "parent-sum", "error", None),
+        ("Phụ lục I", "F25", "row-sum", "error", None),
+        ("Phụ lục I", "F26", "qty-price", "error", None),
+        ("Phụ lục I", "G27", "grand-total", "warning", "Phụ lục I!G21"),
+        ("Phụ lục II", "F14", "qty-price", "error", None),
+    ]
+    by_cell = {(f.sheet, f.cell, f.rule): f for f in findings}
+    f25 = by_cell[("Phụ lục I", "F25", "row-sum")]
+    assert (f25.expected, f25.found, f25.difference, f25.unit) == ("100", "80", "-20", "triệu đồng")
+    assert f25.extra == {"expected_vnd": 100_000_000, "found_vnd": 80_000_000}
+    g21 = by_cell[("Phụ lục I", "G21", "parent-sum")]
+    assert (g21.expected, g21.found) == ("826", "806")
+    f14 = by_cell[("Phụ lục I", "F14", "qty-price")]
+    assert (f14.expected, f14.found) == ("560", "280")
+    assert "8 × đơn giá 70" in f14.message
+    assert all(f.file == str(SOC) for f in findings)
+
+
+@pytest.mark.parametrize("name", ["kien_giang_2021.xlsx", "kien_giang_2024.xlsx", "an_giang_2022_2030.xlsx",
+                                  "dong_thap_2021_2030.xlsx"])
+def test_consistent_seed_workbooks_report_nothing(name):
+    _, findings = verify_path(WORKBOOKS / name)
+    assert findings == []
+
+
+# --- single rules on small tables --------------------------------------------------------------
+
+HEADER = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Số lượng", "Đơn giá", "Tổng kinh phí", "2026", "2027"]]
+
+
+def _verify(rows, header=HEADER):
+    plan = read_grids_plan([SheetGrid("S", header + rows)], "t.xlsx")
+    return verify_table(plan.tables[0])
+
+
+def test_rounding_tolerance_is_its_own_rule():
+    # Parts of 100 rounded to whole triệu: 33 + 33 + 33 = 99, within 3 × 0,5.
+    findings = _verify([["1", "a", None, None, 100], ["1.1", "b", None, None, 33],
+                        ["1.2", "c", None, None, 33], ["1.3", "d", None, None, 33],
+                        ["Tổng cộng", "", None, None, 100]])
+    assert [(f.cell, f.rule, f.severity) for f in findings] == [("E3", "rounding", "warning")]
+    assert "±1,5" in findings[0].message
+
+
+def test_number_as_text_and_not_a_number():
+    findings = _verify([["1", "a", "02", "5", "10", "5", "5"], ["2", "b", None, None, "mười", 5, "#REF!"]])
+    rules = {(f.cell, f.rule, f.severity) for f in findings}
+    assert ("C3", "number-as-text", "warning") in rules and ("E3", "number-as-text", "warning") in rules
+    assert ("E4", "not-a-number", "error") in rules and ("G4", "not-a-number", "error") in rules
+    bad = next(f for f in findings if f.cell == "E4")
+    assert bad.found == "mười" and "không phải là số" in bad.message
+
+
+def test_duplicate_and_orphan_codes():
+    findings = _verify([["1", "a", None, None, 1, 1, 0], ["1", "b", None, None, 1, 1, 0],
+                        ["3.1", "c", None, None, 1, 0, 1]])
+    assert {(f.cell, f.rule) for f in findings} == {("A4", "duplicate-code"), ("A5", "orphan-code")}
+
+
+def test_missing_unit_warns():
+    findings = _verify([["1", "a", None, None, 1, 1, 0]], header=[HEADER[1]])
+    assert [(f.rule, f.severity) for f in findings] == [("unit-missing", "warning")]
+
+
+def test_words_line_checked_in_dong(tmp_path):
+    path = tmp_path / "kg.xlsx"
+    shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    wb["Phụ lục"]["A20"] = "(Bằng chữ: Hai tỷ, sáu trăm hai mươi triệu đồng chẵn)"
+    wb["Thông tin"]["B10"] = 2_620_000_000
+    wb.save(path)
+    _, findings = verify_path(path)
+    assert [(f.sheet, f.cell, f.rule, f.expected, f.found) for f in findings] == [
+        ("Phụ lục", "A20", "words", "2628000000", "2620000000"),
+        ("Thông tin", "B10", "stated-total", "2628000000", "2620000000"),
+        ("Thông tin", "B11", "words", "2620000000", "2628000000"),
+    ]
+
+
+def test_formula_rules(tmp_path):
+    """A typed subtotal next to formula subtotals; formulas without / with wrong cached values."""
+    import xlsxwriter
+
+    path = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    rows = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026"]]
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    ws.write_row(2, 0, ["1", "a"]); ws.write_formula(2, 2, "=SUM(C4:C5)", None, 30)
+    ws.write_formula(2, 3, "=SUM(D4:D5)", None, 999)  # cached value disagrees
+    ws.write_row(3, 0, ["1.1", "b", 10, 10]); ws.write_row(4, 0, ["1.2", "c", 20, 20])
+    ws.write_row(5, 0, ["2", "d", 5, 5])  # typed subtotal among formula subtotals
+    ws.write_row(6, 0, ["2.1", "e", 5, 5])
+    ws.write_row(7, 0, ["", "Tổng cộng"]); ws.write_formula(7, 2, "=C3+C6", None, 35)
+    ws.write_formula(7, 3, "=D3+D6")  # XlsxWriter's default cached value 0
+    wb.close()
+    _, findings = verify_path(path)
+    got = {(f.cell, f.rule) for f in findings}
+    assert ("C6", "typed-subtotal") in got and ("D6", "typed-subtotal") in got
+    assert ("D3", "stale-formula") in got and ("D8", "stale-formula") in got
+    stale = next(f for f in findings if f.cell == "D3" and f.rule == "stale-formula")
+    assert (stale.expected, stale.found) == ("30", "999")
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+@st.composite
+def consistent_table(draw):
+    """A sound table: whole units per year × price, parents = Σ children, total = Σ sections."""
+    n_years = draw(st.integers(1, 5))
+    years = list(range(2026, 2026 + n_years))
+
+    def leaf(code):
+        q = draw(st.integers(1, 12))
+        p = draw(st.integers(1, 400))
+        cuts = sorted(draw(st.lists(st.integers(0, q), min_size=n_years - 1, max_size=n_years - 1)))
+        units = [b - a for a, b in zip([0] + cuts, cuts + [q])]
+        return [code, f"mục {code}", q, p, q * p] + [u * p for u in units]
+
+    def node(code, depth):
+        if depth >= 2 or draw(st.booleans()):
+            return [leaf(code)]
+        kids = [node(f"{code}.{i}", depth + 1) for i in range(1, draw(st.integers(1, 3)) + 1)]
+        tops = [k[0] for k in kids]
+        row = [code, f"mục {code}", None, None] + [sum(t[j] for t in tops) for j in range(4, 5 + n_years)]
+        return [row] + [r for k in kids for r in k]
+
+    sections = [node(str(i), 0) for i in range(1, draw(st.integers(1, 4)) + 1)]
+    total = ["", "Tổng cộng", None, None] + [sum(s[0][j] for s in sections) for j in range(4, 5 + n_years)]
+    header = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Số lượng", "Đơn giá", "Tổng kinh phí"] + years]
+    return header + [r for s in sections for r in s] + [total]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=consistent_table())
+def test_consistent_tables_report_nothing(rows):
+    plan = read_grids_plan([SheetGrid("S", rows)], "p.xlsx")
+    assert verify_table(plan.tables[0]) == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=consistent_table(), data=st.data())
+def test_changing_one_amount_reports_that_cell_and_only_it(rows, data):
+    cells = [(r, c) for r in range(2, len(rows)) for c in range(4, len(rows[1]))]
+    r, c = data.draw(st.sampled_from(cells))
+    delta = data.draw(st.integers(3, 10_000))
+    rows = [list(x) for x in rows]
+    rows[r][c] += delta
+    plan = read_grids_plan([SheetGrid("S", rows)], "p.xlsx")
+    errors = [f for f in verify_table(plan.tables[0]) if f.severity == "error"]
+    assert [(f.cell, f.consequence_of) for f in errors] == [(f"{'ABCDEFGHIJ'[c]}{r + 1}", None)]
+
+
+# --- CLI --------------------------------------------------------------------------------------------
+
+def test_cli_exit_codes_and_json(tmp_path):
+    r = CliRunner()
+    ok = r.invoke(main, ["verify", str(WORKBOOKS / "kien_giang_2021.xlsx")])
+    assert ok.exit_code == 0 and "Không phát hiện sai sót" in ok.output
+    bad = r.invoke(main, ["verify", str(SOC), "--json"])
+    assert bad.exit_code == 1
+    data = json.loads(bad.output)
+    assert len(data) == 8
+    assert {"file", "sheet", "cell", "rule", "severity", "message", "expected", "found"} <= set(data[0])
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"not a workbook")
+    res = r.invoke(main, ["verify", str(broken), str(WORKBOOKS / "kien_giang_2021.xlsx")])
+    assert res.exit_code == 2 and "hong.xlsx" in res.output and "không phải bảng tính" in res.output
+    missing = r.invoke(main, ["verify", str(tmp_path / "khong_co.xlsx")])
+    assert missing.exit_code == 2 and "không tìm thấy" in missing.output
+
+
+def test_cli_folder_report_groups_by_file_and_sheet():
+    res = CliRunner().invoke(main, ["verify", str(WORKBOOKS)])
+    assert res.exit_code == 1
+    assert "== " + str(SOC) in res.output and "[Phụ lục I]" in res.output and "[Phụ lục II]" in res.output
+    assert "Tổng: 5 lỗi, 3 cảnh báo." in res.output
+
+
+def test_cli_annotate_writes_a_copy_and_leaves_input_alone(tmp_path):
+    src = tmp_path / "st.xlsx"
+    shutil.copy(SOC, src)
+    before = sha256(src)
+    out = tmp_path / "st_kiem_tra.xlsx"
+    res = CliRunner().invoke(main, ["verify", str(src), "--annotate", str(out)])
+    assert res.exit_code == 1 and sha256(src) == before
+    wb = openpyxl.load_workbook(out)
+    cell = wb["Phụ lục I"]["F25"]
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE") and "[row-sum]" in cell.comment.text
+    ks = wb["Kiểm tra"]
+    assert ks["A1"].value == "Tệp" and ks.max_row == 9
+    link = ks["C2"].hyperlink
+    assert link.location == "'Phụ lục I'!F14"
+    again = CliRunner().invoke(main, ["verify", str(src), "--annotate", str(src)])
+    assert again.exit_code == 2 and sha256(src) == before
+    two = CliRunner().invoke(main, ["verify", str(WORKBOOKS), "--annotate", str(out)])
+    assert two.exit_code == 2 and "một tệp" in two.output
+
+
+def test_finding_amounts_are_exact_strings():
+    _, findings = verify_path(SOC)
+    for f in findings:
+        if f.expected is not None and f.unit == "triệu đồng":
+            assert Decimal(f.expected) == Decimal(f.expected).to_integral_value()
