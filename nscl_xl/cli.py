@@ -150,8 +150,51 @@ class _nullbar:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(path_type=Path))
-def consolidate(directory):
-    """Tổng hợp mọi bảng dự toán trong DIRECTORY thành một sổ tổng hợp."""
-    click.echo("Lỗi: lệnh consolidate chưa có trong phiên bản này; hãy dùng 'nscl-xl verify' để kiểm tra từng tệp.",
-               err=True)
-    sys.exit(2)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("tong_hop_nscl.xlsx"),
+              show_default=True, help="Sổ tổng hợp (.xlsx) sẽ ghi.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Ghi thêm dữ liệu dạng CSV (UTF-8).")
+@click.option("--unit", type=click.Choice(["dong", "nghin", "trieu"]), default="trieu", show_default=True,
+              help="Đơn vị tiền trên các trang tổng hợp.")
+@click.option("--provinces", type=click.Choice(["as-written", "2025"]), default="as-written", show_default=True,
+              help="Nhóm theo tên tỉnh ghi trong kế hoạch, hoặc theo 34 đơn vị từ 1/7/2025.")
+@click.option("--strict", is_flag=True, help="Dừng ngay ở tệp đầu tiên không đọc được.")
+def consolidate(directory, output, csv_out, unit, provinces, strict):
+    """Tổng hợp mọi bảng dự toán trong DIRECTORY (kể cả thư mục con) thành một sổ tổng hợp.
+
+    Mã thoát: 0 dùng được mọi tệp, 3 có tệp bị bỏ qua, 2 không tổng hợp được gì.
+    """
+    from .consolidate import consolidate_dir
+    from .errors import NsclError
+    from .money import MoneyUnit, format_vn
+    from .summary import write_csv, write_summary
+    from .words import amount_to_words
+    from .workbook_io import iter_workbook_files
+
+    try:
+        files, _ = iter_workbook_files(directory) if Path(directory).exists() else ([], [])
+        with click.progressbar(length=len(files), label="Đang đọc", file=sys.stderr, show_pos=True) as bar:
+            cons = consolidate_dir(directory, strict=strict, progress=lambda _p: bar.update(1))
+        if not cons.used:
+            raise NsclError("không có tệp nào tổng hợp được (xem lý do ở trên).", file=str(directory))
+        write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces)
+        if csv_out:
+            write_csv(cons, csv_out)
+    except NsclError as exc:
+        for s in (cons.skipped if "cons" in locals() else []):
+            click.echo(f"  bỏ qua {s.file}: {s.reason}", err=True)
+        _fail(exc)
+    used, skipped = cons.used, cons.skipped
+    ignored = [s for s in cons.sources if s.status == "ignored"]
+    click.echo(f"Đã đọc {len(used)} tệp, bỏ qua {len(skipped)} tệp lỗi, {len(ignored)} tệp không cần tổng hợp.")
+    for s in skipped + ignored:
+        click.echo(f"  bỏ qua {s.file}: {s.reason}")
+    n_err = sum(f.severity == "error" for f in cons.findings)
+    if cons.findings:
+        click.echo(f"Kiểm tra: {n_err} lỗi, {len(cons.findings) - n_err} cảnh báo (xem trang 'Kiểm tra').")
+    for o in cons.overlaps:
+        click.echo(f"  {o.province} năm {o.year}: dùng kế hoạch năm {format_vn(o.annual_vnd)} đồng thay cho kế hoạch "
+                   f"giai đoạn {format_vn(o.period_vnd)} đồng (chênh lệch {format_vn(o.difference_vnd)} đồng).")
+    total = cons.total_vnd
+    click.echo(f"Tổng cộng: {format_vn(total)} đồng ({amount_to_words(total)}).")
+    click.echo(f"Đã ghi: {output}" + (f" và {csv_out}" if csv_out else ""))
+    sys.exit(cons.exit_code)

@@ -8,6 +8,7 @@ and targets. Every number is an :class:`Amount` that knows its file, sheet and c
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator
@@ -15,6 +16,7 @@ from typing import Iterator
 from .money import MoneyUnit, to_dong
 
 
+@functools.lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
     out = ""

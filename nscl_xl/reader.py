@@ -19,6 +19,7 @@ How a table is recognised:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -63,6 +64,7 @@ MAX_BLANK_RUN = 6
 HEADER_SCAN_LIMIT = 100_000
 
 
+@functools.lru_cache(maxsize=16384)
 def classify_header(text: str) -> str | None:
     """The model field a header label names, or "year:2021", or None."""
     f = fold(text).strip(" :")
@@ -82,9 +84,16 @@ def _is_column_number(text: str) -> bool:
 
 
 def _row_texts(grid: SheetGrid, row: int) -> list[tuple[int, str]]:
+    """Non-empty (column, text) pairs of a row; memoised per grid (the header scan and the
+    row parser both need them)."""
     if row >= grid.n_rows:
         return []
-    return [(c, cell_text(v)) for c, v in enumerate(grid.values[row]) if cell_text(v)]
+    memo = grid.__dict__.setdefault("_texts", {})
+    texts = memo.get(row)
+    if texts is None:
+        texts = memo[row] = [(c, t) for c, v in enumerate(grid.values[row]) if v not in ("", None)
+                             for t in (cell_text(v),) if t]
+    return texts
 
 
 MAX_LABEL_LENGTH = 45  # header labels are short; item texts that mention "kinh phí" are not

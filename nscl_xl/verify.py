@@ -504,15 +504,23 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def verify_path(path: str | os.PathLike, *, formulas: bool = True) -> tuple[Plan, list[Finding]]:
     """Read and verify one workbook file. Raises ReadError when it cannot be read."""
-    from .reader import read_grids_plan
-    from .workbook_io import read_formulas, read_grids
+    plan, findings, _ = verify_file(path, formulas=formulas)
+    return plan, findings
 
-    grids = read_grids(path)
+
+def verify_file(path: str | os.PathLike, *, formulas: bool = True):
+    """:func:`verify_path` plus the container facts (one pass over the file's zip)."""
+    from .reader import read_grids_plan
+    from .workbook_io import ZipFacts, read_formulas, read_grids
+
+    facts = ZipFacts()
+    grids = read_grids(path, facts)
+    formulas = formulas and facts.has_formulas  # no formulas: skip the slower openpyxl pass
     plan = read_grids_plan(grids, str(path))
     if not plan.tables and not plan.stated_totals and not plan.targets:
         from .findings import RULES
         return plan, [Finding(str(path), "", "", "no-table", ERROR,
-                              f"{RULES['no-table']}: cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")]
+                              f"{RULES['no-table']}: cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")], facts
     by_name = {g.name: g for g in grids}
 
     def formula_checks(table: BudgetTable) -> list[Finding]:
@@ -533,4 +541,4 @@ def verify_path(path: str | os.PathLike, *, formulas: bool = True) -> tuple[Plan
 
         return check_formulas(table, block, value_at, cached)
 
-    return plan, verify_plan(plan, formula_checks)
+    return plan, verify_plan(plan, formula_checks), facts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,15 @@ class SheetGrid:
         return max((len(r) for r in self.values), default=0)
 
 
-def _check_container(path: Path) -> str:
+@dataclass
+class ZipFacts:
+    """What one pass over an .xlsx/.xlsm container tells (formulas present, our own summary)."""
+
+    has_formulas: bool = False
+    is_summary: bool = False
+
+
+def _check_container(path: Path, facts: ZipFacts | None = None) -> str:
     """Classify the file by its bytes; raise ReadError for what no reader can open."""
     try:
         with open(path, "rb") as fh:
@@ -61,7 +70,7 @@ def _check_container(path: Path) -> str:
     if not head:
         raise ReadError("tệp rỗng (0 byte), không phải bảng tính Excel.", file=str(path))
     if head.startswith(_ZIP_MAGIC):
-        _check_zip(path)
+        _check_zip(path, facts)
         return "zip"
     if head == _OLE_MAGIC:
         return "ole"
@@ -72,11 +81,13 @@ def _check_container(path: Path) -> str:
                     file=str(path), hint="Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, facts: ZipFacts | None = None) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            if facts is not None:
+                _gather_facts(zf, infos, facts)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         raise ReadError("tệp bị hỏng hoặc không tải hết (cấu trúc zip không đọc được).", file=str(path),
                         hint="Hãy xin gửi lại tệp.") from None
     total = 0
@@ -106,12 +117,16 @@ def _is_encrypted_ole(path: Path) -> bool:
         return False
 
 
-def read_grids(path: str | os.PathLike) -> list[SheetGrid]:
-    """Read every worksheet's values (from A1) and merged ranges with python-calamine."""
+def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[SheetGrid]:
+    """Read every worksheet's values (from A1) and merged ranges with python-calamine.
+
+    Pass a :class:`ZipFacts` to learn, from the same pass over the container, whether the
+    workbook holds formulas and whether it is a summary written by this toolkit.
+    """
     import python_calamine as pc
 
     p = Path(path)
-    kind = _check_container(p)
+    kind = _check_container(p, facts)
     if kind == "ole" and _is_encrypted_ole(p):
         raise ReadError("tệp được đặt mật khẩu (mã hóa), không đọc được.", file=str(p),
                         hint="Hãy gỡ mật khẩu trong Excel (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.")
@@ -192,3 +207,32 @@ def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple
             elif p.suffix.lower() in WORKBOOK_SUFFIXES:
                 found.append(p)
     return found, skipped
+
+
+def _gather_facts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], facts: ZipFacts) -> None:
+    names = {i.filename for i in infos}
+    if "docProps/custom.xml" in names:
+        facts.is_summary = b"nscl_xl_kind" in zf.read("docProps/custom.xml")[:65536]
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            with zf.open(info) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    block = tail + chunk
+                    if b"<f>" in block or b"<f " in block or b"<x:f" in block:
+                        facts.has_formulas = True
+                        return
+                    tail = block[-8:]
+
+
+def zip_facts(path: str | os.PathLike) -> ZipFacts:
+    """Formulas present / written by nscl-xl, for an .xlsx/.xlsm (all False for other files)."""
+    facts = ZipFacts()
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            with zipfile.ZipFile(p) as zf:
+                _gather_facts(zf, zf.infolist(), facts)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+            pass
+    return facts
