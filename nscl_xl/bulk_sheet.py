@@ -141,7 +141,7 @@ def apply_edits(src: Path, dst: Path, edits: list[SheetEdit]) -> None:
             if info.filename in new_rels:
                 data = data.decode("utf-8").replace("</Relationships>", new_rels.pop(info.filename) +
                                                     "</Relationships>").encode("utf-8")
-            zout.writestr(info, data)
+            zout.writestr(info, data, compresslevel=1)
         for name, rels in new_rels.items():
             if name in names:  # pragma: no cover - handled in the loop above
                 continue

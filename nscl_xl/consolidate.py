@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import os
 import re
 from dataclasses import dataclass, field
@@ -334,15 +335,21 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
     for path, why in ignored:
         cons.sources.append(SourceFile(str(path), "ignored", why))
     all_records: list[Record] = []
-    results = _results(files, verify, workers if workers is not None else (os.cpu_count() or 1))
-    for path, result in zip(files, results):
-        if progress:
-            progress(path)
-        if result.problem is not None and strict:
-            results.close()
-            raise result.problem
-        cons.sources.append(result.source)
-        cons.findings.extend(result.findings)
-        all_records.extend(result.records)
+    # Objects that existed before this batch (a caller's DataFrames, caches) are moved out of
+    # the collector's reach for its duration: collections then scan only what the batch makes.
+    gc.freeze()
+    try:
+        results = _results(files, verify, workers if workers is not None else (os.cpu_count() or 1))
+        for path, result in zip(files, results):
+            if progress:
+                progress(path)
+            if result.problem is not None and strict:
+                results.close()
+                raise result.problem
+            cons.sources.append(result.source)
+            cons.findings.extend(result.findings)
+            all_records.extend(result.records)
+    finally:
+        gc.unfreeze()
     cons.records, cons.superseded, cons.overlaps = apply_overlaps(all_records)
     return cons
