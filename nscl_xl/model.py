@@ -11,7 +11,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .money import MoneyUnit, to_dong
 
@@ -32,9 +32,11 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a value came from: file, sheet and A1 cell (cell may be '' for a file)."""
+class Source(NamedTuple):
+    """Where a value came from: file, sheet and A1 cell (cell may be '' for a file).
+
+    A NamedTuple rather than a dataclass: one is made for every number read.
+    """
 
     file: str
     sheet: str = ""

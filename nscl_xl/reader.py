@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 from . import provinces
 from .errors import NoBudgetTable
 from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, Source, StatedTotal, Target,
-                    WordsLine, a1)
+                    WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
 from .text import cell_text, fold
 from .workbook_io import SheetGrid, read_grids
@@ -239,13 +239,14 @@ def _find_parent(stack: list[BudgetLine], line: BudgetLine) -> BudgetLine | None
     return None
 
 
-def _number(grid: SheetGrid, row: int, col: int | None, table: BudgetTable, column: str) -> Amount | None:
-    if col is None:
-        return None
-    raw = grid.cell(row, col)
-    if raw is None or raw == "":
-        return None
-    src = table.source(row, col)
+def _source_maker(file: str, sheet: str):
+    def make(row: int, col: int) -> Source:
+        return Source(file, sheet, f"{col_letter(col)}{row + 1}")
+    return make
+
+
+def _number(raw: object, src: Source, table: BudgetTable, column: str) -> Amount | None:
+    """A number cell as an exact Amount; text that is not a number becomes a CellProblem."""
     try:
         value = to_decimal(raw)
     except NotANumber:
@@ -306,59 +307,69 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
 
     get = columns.get
     origin = _merged_origin(grid)
+    code_c, item_c, unit_c = get("code"), columns["item"], get("unit_name")
+    number_cols = [(name, get(name)) for name in ("quantity", "unit_price", "amount") if get(name) is not None]
+    year_items = [(y, c, f"year:{y}") for y, c in year_cols.items()]
+    text_cols = [(name, get(name)) for name in ("agency", "result", "timing", "notes", "group") if get(name) is not None]
+    src_of = _source_maker(file, grid.name)
     stack: list[BudgetLine] = []
     blank_run = 0
     row = last + 1
     end = last
+    values = grid.values
     while row < grid.n_rows:
-        texts = _row_texts(grid, row)
-        if not texts:
-            blank_run += 1
-            if blank_run > MAX_BLANK_RUN:
-                break
-            row += 1
-            continue
-        blank_run = 0
-        joined = fold(" ".join(t for _, t in texts))
-        if _WORDS.search(joined):
-            if table.words is None:
-                c, t = next((c, t) for c, t in texts if _WORDS.search(fold(t)))
-                table.words = WordsLine(t, table.source(row, c))
-            end = row
-            break
-        if _looks_like_header(grid, row):
-            # The same header again is a page-break repeat: skip it and its sub-rows.
-            # A different header, or any header after the total row, starts a new table.
-            again = _assign_columns(_header_labels(grid, range(row, row + (last - header_row) + 1)))
-            if table.total is not None or again[0] != columns or again[1] != year_cols:
-                break
-            row += last - header_row + 1
-            continue
-        code = _normal_code(grid.cell(row, get("code"))) if get("code") is not None else ""
-        item = cell_text(grid.cell(row, columns["item"]))
-        first_text = fold(texts[0][1])
-        if _SIGNATURE.match(first_text) and not code:
-            break
-        is_total = _code_kind(code) in ("none", "other") and (_TOTAL.match(fold(item)) or _TOTAL.match(fold(code)))
+        vals = values[row]
+        width = len(vals)
+        code = _normal_code(vals[code_c]) if code_c is not None and code_c < width else ""
         kind = _code_kind(code)
+        coded = kind not in ("none", "other")
+        if not coded:
+            # Only an uncoded row can be blank, a words line, a repeated header or a signature.
+            texts = _row_texts(grid, row)
+            if not texts:
+                blank_run += 1
+                if blank_run > MAX_BLANK_RUN:
+                    break
+                row += 1
+                continue
+            if _WORDS.search(fold(" ".join(t for _, t in texts))):
+                if table.words is None:
+                    c, t = next((c, t) for c, t in texts if _WORDS.search(fold(t)))
+                    table.words = WordsLine(t, src_of(row, c))
+                end = row
+                break
+            if _looks_like_header(grid, row):
+                # The same header again is a page-break repeat: skip it and its sub-rows.
+                # A different header, or any header after the total row, starts a new table.
+                again = _assign_columns(_header_labels(grid, range(row, row + (last - header_row) + 1)))
+                if table.total is not None or again[0] != columns or again[1] != year_cols:
+                    break
+                row += last - header_row + 1
+                continue
+            if not code and _SIGNATURE.match(fold(texts[0][1])):
+                break
+        blank_run = 0
+        item = cell_text(vals[item_c]) if item_c < width else ""
+        is_total = not coded and bool(_TOTAL.match(fold(item)) or _TOTAL.match(fold(code)))
         if kind == "none" and item[:2] in ("- ", "+ "):
             kind, code = "bullet", item[0]
             item = item[2:].strip()
         line = BudgetLine(row=row, code=code, kind="total" if is_total else kind, item=item)
-        line.unit_name = cell_text(grid.cell(row, get("unit_name"))) if get("unit_name") is not None else ""
-        line.quantity = _number(grid, row, get("quantity"), table, "quantity")
-        line.unit_price = _number(grid, row, get("unit_price"), table, "unit_price")
-        line.amount = _number(grid, row, get("amount"), table, "amount")
-        for y, c in year_cols.items():
-            amt = _number(grid, row, c, table, f"year:{y}")
-            if amt is not None:
-                line.years[y] = amt
-        for name in ("agency", "result", "timing", "notes", "group"):
-            if get(name) is not None:
-                # A vertically merged cell (one agency for several rows) applies to every row
-                # it covers; a horizontal merge (the total row's label) belongs to its own column.
-                src = origin.get((row, get(name)), (row, get(name)))
-                setattr(line, name, cell_text(grid.cell(*src)) if src[1] == get(name) else "")
+        if unit_c is not None and unit_c < width:
+            line.unit_name = cell_text(vals[unit_c])
+        for name, c in number_cols:
+            if c < width and vals[c] not in ("", None):
+                setattr(line, name, _number(vals[c], src_of(row, c), table, name))
+        for y, c, label in year_items:
+            if c < width and vals[c] not in ("", None):
+                amt = _number(vals[c], src_of(row, c), table, label)
+                if amt is not None:
+                    line.years[y] = amt
+        for name, c in text_cols:
+            # A vertically merged cell (one agency for several rows) applies to every row
+            # it covers; a horizontal merge (the total row's label) belongs to its own column.
+            src = origin.get((row, c), (row, c)) if origin else (row, c)
+            setattr(line, name, cell_text(grid.cell(*src)) if src[1] == c else "")
         end = row
         if is_total:
             table.total = line

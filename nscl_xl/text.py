@@ -19,15 +19,32 @@ def nfc(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def _fold_table() -> dict[int, int | None]:
+    """Latin letters with diacritics -> base letter; combining marks (NFD input) -> removed."""
+    table: dict[int, int | None] = {cp: None for cp in range(0x300, 0x370)}
+    for cp in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base.isascii() and base.isalpha():
+            table[cp] = ord(base)
+    table[ord("đ")], table[ord("Đ")] = ord("d"), ord("D")
+    return table
+
+
+_FOLD = _fold_table()
+
+
 @functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ -> d) and collapse spaces: the key for matching.
 
+    Works the same on NFC and decomposed (NFD) text.
+
     >>> fold("Tổng  CỘNG")
     'tong cong'
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    bare = text.translate(_FOLD)
+    if not bare.isascii():  # marks outside the table (rare scripts): the general way
+        bare = "".join(ch for ch in unicodedata.normalize("NFD", bare) if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", bare.lower()).strip()
 
 
