@@ -198,3 +198,48 @@ def consolidate(directory, output, csv_out, unit, provinces, strict):
     click.echo(f"Tổng cộng: {format_vn(total)} đồng ({amount_to_words(total)}).")
     click.echo(f"Đã ghi: {output}" + (f" và {csv_out}" if csv_out else ""))
     sys.exit(cons.exit_code)
+
+
+# --- fill-years -----------------------------------------------------------------------------------
+
+def _period(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*(20\d\d)\s*[-–:]\s*(20\d\d)\s*", value)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise click.BadParameter("dạng đúng: 2026-2030")
+    return int(m.group(1)), int(m.group(2))
+
+
+@main.command("fill-years", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--sheet", help="Trang cần điền (mặc định: bảng dự toán đầu tiên).")
+@click.option("--period", metavar="2026-2030", help="Giai đoạn, khi tiêu đề và bảng chưa ghi.")
+@click.option("--spread", type=click.Choice(["even", "front", "back"]), default="even", show_default=True,
+              help="Phần dư đơn vị chia vào đâu: đều, những năm đầu, những năm cuối.")
+@click.option("--schedule", multiple=True, metavar="MÃ:u1,u2,…",
+              help="Số đơn vị từng năm cho một dòng, ví dụ 5.3:0,1,1,1,0 (lặp lại cho nhiều dòng).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Tệp kết quả (mặc định: <tên>_da_dien_nam.xlsx).")
+@click.option("--overwrite", is_flag=True, help="Tính lại cả những ô năm đã nhập tay.")
+@click.option("--in-place", is_flag=True, help="Sửa trực tiếp tệp gốc (có tạo bản sao lưu trước).")
+def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_place):
+    """Điền các cột năm của bảng dự toán trong FILE: chia số lượng theo năm (nguyên đơn vị),
+    công thức tổng dòng, tổng mục và tổng cộng (có sẵn giá trị), dòng bằng chữ."""
+    from .errors import NsclError
+    from .fill import fill_workbook, parse_schedule
+    from .money import format_vn
+
+    try:
+        report = fill_workbook(file, output, sheet=sheet, period=_period(period), spread=spread,
+                               schedule=parse_schedule(schedule), overwrite=overwrite, in_place=in_place)
+    except NsclError as exc:
+        _fail(exc)
+    for m in report.messages:
+        click.echo(f"  {m}")
+    if report.backup:
+        click.echo(f"Đã sao lưu tệp gốc: {report.backup}")
+    click.echo(f"Đã điền trang '{report.sheet}', các năm {report.years[0]}–{report.years[-1]}, {report.formulas} công "
+               f"thức. Tổng cộng: {format_vn(report.grand_total_dong)} đồng {report.words}")
+    click.echo(f"Đã ghi: {report.output}")

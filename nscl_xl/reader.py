@@ -109,10 +109,11 @@ def _looks_like_header(grid: SheetGrid, row: int) -> bool:
     return "item" in known and ("code" in known or has_amount)
 
 
-def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None) -> bool:
+def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None) -> bool:
     texts = _row_texts(grid, row)
     if not texts:
-        return False
+        # Empty, but the header's labels are merged down into it ("TT" over two rows).
+        return header_row is not None and any(r0 <= header_row < row <= r1 for (r0, _), (r1, _) in grid.merged)
     if all(_is_column_number(t) for _, t in texts) and len(texts) >= 3:
         return True
     if code_col is not None and grid.cell(row, code_col) not in (None, ""):
@@ -271,7 +272,8 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
     labels0 = dict(_row_texts(grid, header_row))
     code_col = next((c for c, t in labels0.items() if classify_header(t) == "code"), None)
     last = header_row
-    while last + 1 < grid.n_rows and last - header_row < 3 and _is_header_continuation(grid, last + 1, code_col):
+    while last + 1 < grid.n_rows and last - header_row < 3 and \
+            _is_header_continuation(grid, last + 1, code_col, header_row):
         last += 1
     labels = _header_labels(grid, range(header_row, last + 1))
     columns, year_cols, duplicates = _assign_columns(labels)

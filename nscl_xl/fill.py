@@ -1,0 +1,437 @@
+"""Fill year columns: spread quantities over the plan's years in whole units, then make the
+table live — line totals, parents and the grand total as formulas — and write the total in words.
+
+Planning (:func:`plan_fill`) is pure: it works on the budget model and returns the cell
+writes with the value each formula must show. Applying it to a file (:func:`fill_workbook`)
+uses openpyxl on a copy, then puts those exact values in as the formulas' cached values, so
+readers that never recalculate (pandas, calamine, previewers) show the right numbers; the
+tests recalculate with LibreOffice and compare.
+
+Whole units: a line of 1 conference is never spread as 0.2 per year. ``spread`` chooses
+where remainders go: ``even`` (each year gets the rounded cumulative share — one conference
+over five years lands in the middle year), ``front`` (earliest years) or ``back`` (latest).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import NsclError, UsageError
+from .model import BudgetLine, BudgetTable, Plan, col_letter
+from .money import format_vn, to_dong
+
+SPREADS = ("even", "front", "back")
+GROUP_LABEL = "Dự toán kinh phí"
+
+
+def spread_units(total: int, n: int, how: str = "even") -> list[int]:
+    """Split a whole number *total* into *n* whole parts that add up to it.
+
+    >>> spread_units(7, 5, "even"), spread_units(7, 5, "front"), spread_units(1, 5, "even")
+    ([1, 2, 1, 2, 1], [2, 2, 1, 1, 1], [0, 0, 1, 0, 0])
+    """
+    if n <= 0:
+        raise ValueError("n must be positive")
+    if total < 0:
+        return [-x for x in spread_units(-total, n, how)]
+    base, rem = divmod(total, n)
+    if how == "front":
+        return [base + (1 if i < rem else 0) for i in range(n)]
+    if how == "back":
+        return [base + (1 if i >= n - rem else 0) for i in range(n)]
+    if how != "even":
+        raise ValueError(f"unknown spread {how!r}")
+    cum = [(2 * i * total + n) // (2 * n) for i in range(n + 1)]  # round-half-up cumulative shares
+    return [cum[i + 1] - cum[i] for i in range(n)]
+
+
+def parse_schedule(items: list[str] | tuple[str, ...]) -> dict[str, list[int]]:
+    """``["1.1:2,2,2,2,2", "5.3:0,1,1,1,0"]`` -> {code: units per year}."""
+    out: dict[str, list[int]] = {}
+    for item in items:
+        code, sep, units = item.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            out[code.strip()] = [int(u) for u in units.replace(";", ",").split(",")]
+        except ValueError:
+            raise UsageError(f"lịch '{item}' không hợp lệ; dạng đúng: MÃ:số,số,… (ví dụ 5.3:0,1,1,1,0).") from None
+    return out
+
+
+@dataclass
+class CellWrite:
+    row: int  # 0-based, in the table's (possibly shifted) coordinates
+    col: int
+    value: object  # number, text, or formula text starting with "="
+    cached: Decimal | None = None  # what a formula shows
+
+
+@dataclass
+class FillPlan:
+    table: BudgetTable
+    years: list[int]
+    new_year_columns: list[int]  # years that get a new column
+    insert_at: int | None  # 0-based column where new year columns go
+    writes: list[CellWrite] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    total_row: int | None = None  # 0-based row of the total line (existing or new)
+    words_row: int | None = None
+    grand_total: Decimal = Decimal(0)
+
+    @property
+    def grand_total_dong(self) -> int:
+        return to_dong(self.grand_total, self.table.unit)
+
+
+def _period_of(table: BudgetTable, plan: Plan, period: tuple[int, int] | None) -> list[int]:
+    if period:
+        return list(range(period[0], period[1] + 1))
+    if len(table.years) >= 2:
+        return list(range(table.years[0], table.years[-1] + 1))
+    from .reader import _period_from_text
+
+    found = _period_from_text(table.title)
+    if found and found[0] == "period":
+        return list(range(found[1][0], found[1][1] + 1))
+    if plan.kind == "period" and plan.period:
+        return list(range(plan.period[0], plan.period[1] + 1))
+    raise UsageError("không xác định được giai đoạn của bảng (tiêu đề không ghi 'giai đoạn 2026 - 2030', bảng chưa có "
+                     "cột năm); hãy dùng --period 2026-2030.", file=table.file, sheet=table.sheet)
+
+
+def _sum_formula(cells: list[tuple[int, int]]) -> str:
+    """SUM over cells, as ranges where rows or columns run on consecutively."""
+    if not cells:
+        return "=0"
+    parts = []
+    run = [cells[0]]
+    for r, c in cells[1:]:
+        pr, pc = run[-1]
+        if (c == pc and r == pr + 1 and all(x[1] == c for x in run)) or \
+                (r == pr and c == pc + 1 and all(x[0] == r for x in run)):
+            run.append((r, c))
+        else:
+            parts.append(run)
+            run = [(r, c)]
+    parts.append(run)
+    refs = [f"{col_letter(p[0][1])}{p[0][0] + 1}" + (f":{col_letter(p[-1][1])}{p[-1][0] + 1}" if len(p) > 1 else "")
+            for p in parts]
+    return f"=SUM({','.join(refs)})"
+
+
+def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None = None, spread: str = "even",
+              schedule: dict[str, list[int]] | None = None, overwrite: bool = False) -> FillPlan:
+    """Decide every cell to write. Raises UsageError when the table cannot be filled."""
+    if spread not in SPREADS:
+        raise UsageError(f"--spread phải là một trong {', '.join(SPREADS)}.")
+    schedule = schedule or {}
+    years = _period_of(table, plan, period)
+    n = len(years)
+    if "amount" not in table.columns:
+        raise UsageError("bảng không có cột tổng kinh phí ('Tổng kinh phí' / 'Thành tiền') để điền.",
+                         file=table.file, sheet=table.sheet)
+    fillable = [ln for ln in table.lines if not ln.subtree_has_money() and not ln.children and
+                ((ln.quantity and ln.unit_price) or ln.amount or ln.years)]
+    if not fillable:
+        raise UsageError("không có dòng nào có số lượng và đơn giá (hoặc tổng kinh phí) để chia cho các năm.",
+                         file=table.file, sheet=table.sheet)
+
+    # Year columns: reuse existing ones, create the missing ones after the amount column
+    # (or after the last existing year column), in one block.
+    existing = dict(table.year_columns)
+    missing = [y for y in years if y not in existing]
+    insert_at = None
+    if missing:
+        insert_at = (max(existing.values()) + 1) if existing else table.columns["amount"] + 1
+    shift = len(missing)
+
+    def col(c: int) -> int:
+        return c + shift if insert_at is not None and c >= insert_at else c
+
+    year_col: dict[int, int] = {y: col(c) for y, c in existing.items()}
+    for i, y in enumerate(missing):
+        year_col[y] = insert_at + i
+    fp = FillPlan(table, years, missing, insert_at)
+    amount_c = col(table.columns["amount"])
+    price_c = col(table.columns["unit_price"]) if "unit_price" in table.columns else None
+    unit = table.unit
+    values: dict[tuple[int, int], Decimal] = {}  # (line id, year or 0 for total) -> value
+
+    def put(line: BudgetLine, cell_col: int, value, cached: Decimal | None) -> None:
+        fp.writes.append(CellWrite(line.row, cell_col, value, cached))
+
+    for line in fillable:
+        kept = {y: a.value for y, a in line.years.items() if y in year_col and not overwrite}
+        q = line.quantity.value if line.quantity else None
+        p = line.unit_price.value if line.unit_price else None
+        if q is not None and p is not None and price_c is not None:
+            if q != int(q):
+                fp.messages.append(f"Dòng {line.label}: số lượng {format_vn(q)} không nguyên; không chia được theo "
+                                   f"đơn vị, giữ nguyên.")
+                continue
+            kept_units = {}
+            for y, v in kept.items():
+                if p == 0 or v % p:
+                    fp.messages.append(f"Dòng {line.label}: năm {y} đã ghi {format_vn(v)}, không phải số nguyên lần "
+                                       f"đơn giá {format_vn(p)}; giữ nguyên ô này.")
+                kept_units[y] = v / p if p else Decimal(0)
+            free = [y for y in years if y not in kept]
+            remaining = int(q) - sum(kept_units.values())
+            if line.code in schedule:
+                units_list = schedule[line.code]
+                if len(units_list) != n or sum(units_list) != int(q):
+                    raise UsageError(f"lịch của dòng {line.code} có {len(units_list)} năm, tổng {sum(units_list)}; "
+                                     f"cần {n} năm, tổng bằng số lượng {int(q)}.", file=table.file, sheet=table.sheet)
+                units = dict(zip(years, units_list))
+                free = years
+            elif remaining < 0 or remaining != int(remaining):
+                fp.messages.append(f"Dòng {line.label}: các năm đã ghi vượt số lượng {format_vn(q)}; không chia thêm.")
+                units = {}
+                free = []
+            else:
+                units = dict(zip(free, spread_units(int(remaining), len(free), spread))) if free else {}
+            price_ref = f"{col_letter(price_c)}{line.row + 1}"
+            for y in years:
+                if y in units and y in free:
+                    u = units[y]
+                    v = u * p
+                    put(line, year_col[y], 0 if u == 0 else f"={price_ref}*{u}", None if u == 0 else v)
+                    values[(id(line), y)] = v
+                elif y in kept:
+                    values[(id(line), y)] = kept[y]
+        elif line.amount is not None and not (line.quantity and line.unit_price):
+            total = line.amount.value
+            free = [y for y in years if y not in kept]
+            remaining = total - sum(kept.values(), Decimal(0))
+            quantum = Decimal(1).scaleb(min(total.normalize().as_tuple().exponent, 0))
+            steps = remaining / quantum
+            if free and steps == int(steps) and remaining >= 0:
+                parts = spread_units(int(steps), len(free), spread)
+                for y, k in zip(free, parts):
+                    v = k * quantum
+                    put(line, year_col[y], _plain(v), None)
+                    values[(id(line), y)] = v
+                fp.messages.append(f"Dòng {line.label}: không có số lượng và đơn giá; chia tổng kinh phí "
+                                   f"{format_vn(total)} {unit.label} cho các năm theo đơn vị {format_vn(quantum)} "
+                                   f"{unit.label}.")
+            elif free:
+                fp.messages.append(f"Dòng {line.label}: các năm đã ghi vượt tổng kinh phí; không chia thêm.")
+            for y, v in kept.items():
+                values[(id(line), y)] = v
+            values[(id(line), 0)] = total  # an input total (no quantity × price) stays as typed
+            continue
+        else:
+            for y, v in kept.items():
+                values[(id(line), y)] = v
+        cells = [(line.row, year_col[y]) for y in years]
+        total_value = sum((values.get((id(line), y), Decimal(0)) for y in years), Decimal(0))
+        put(line, amount_c, _sum_formula(cells), total_value)
+        values[(id(line), 0)] = total_value
+        if line.amount is not None and line.amount.value != total_value and not line.amount.formula:
+            fp.messages.append(f"Dòng {line.label}: tổng kinh phí ghi {format_vn(line.amount.value)} được thay bằng "
+                               f"công thức tổng các năm ({format_vn(total_value)} {unit.label}).")
+
+    # Parents bottom-up, then the grand total.
+    def subtotal(line: BudgetLine) -> None:
+        for k in line.children:
+            if k.children:
+                subtotal(k)
+        kids = [k for k in line.children if (id(k), 0) in values]
+        if not kids:
+            return
+        for key, c in [(0, amount_c)] + [(y, year_col[y]) for y in years]:
+            v = sum((values.get((id(k), key), Decimal(0)) for k in kids), Decimal(0))
+            put(line, c, _sum_formula([(k.row, c) for k in kids]), v)
+            values[(id(line), key)] = v
+
+    for root in table.roots:
+        if root.children:
+            subtotal(root)
+    roots = [r for r in table.roots if (id(r), 0) in values]
+    if table.total is not None:
+        fp.total_row = table.total.row
+    else:
+        fp.total_row = table.last_row + 1
+        fp.writes.append(CellWrite(fp.total_row, col(table.columns["item"]), "Tổng cộng", None))
+    for key, c in [(0, amount_c)] + [(y, year_col[y]) for y in years]:
+        v = sum((values.get((id(r), key), Decimal(0)) for r in roots), Decimal(0))
+        fp.writes.append(CellWrite(fp.total_row, c, _sum_formula([(r.row, c) for r in roots]), v))
+        if key == 0:
+            fp.grand_total = v
+
+    from .words import amount_to_words
+
+    words = f"(Bằng chữ: {amount_to_words(to_dong(fp.grand_total, unit))})"
+    if table.words is not None:
+        fp.words_row, words_col = _row_of(table.words.source.cell), col(_col_of(table.words.source.cell))
+    else:
+        fp.words_row, words_col = fp.total_row + 1, 0
+    fp.writes.append(CellWrite(fp.words_row, words_col, words, None))
+    return fp
+
+
+def _plain(v: Decimal) -> int | float:
+    return int(v) if v == int(v) else float(v)
+
+
+def _row_of(cell: str) -> int:
+    return int(re.sub(r"[A-Z]+", "", cell)) - 1
+
+
+def _col_of(cell: str) -> int:
+    letters = re.match(r"[A-Z]+", cell).group(0)
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+# --- applying a plan to a file ----------------------------------------------------------------
+
+@dataclass
+class FillReport:
+    output: Path
+    sheet: str
+    years: list[int]
+    grand_total_dong: int
+    words: str
+    messages: list[str]
+    backup: Path | None = None
+    formulas: int = 0
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}_da_dien_nam{path.suffix}")
+
+
+def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = None, *, sheet: str | None = None,
+                  period: tuple[int, int] | None = None, spread: str = "even",
+                  schedule: dict[str, list[int]] | None = None, overwrite: bool = False,
+                  in_place: bool = False) -> FillReport:
+    """Fill the year columns of one budget sheet and write the result (never the input, unless
+    *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
+    from .reader import read_grids_plan
+    from .safe_write import atomic_path, backup
+    from .workbook_io import read_grids
+
+    src = Path(path)
+    if src.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
+    plan = read_grids_plan(read_grids(src), str(src))
+    tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
+    if not tables:
+        where = f"trang '{sheet}'" if sheet else "tệp"
+        raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src))
+    table = tables[0]
+    fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
+    out = src if in_place else Path(output) if output else default_output(src)
+    if out.resolve() == src.resolve() and not in_place:
+        raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
+                         file=str(out))
+    saved = backup(src) if in_place else None
+    with atomic_path(out) as tmp:
+        n = _apply(src, tmp, fp)
+    return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.writes[-1].value, fp.messages, saved, n)
+
+
+def _apply(src: Path, dst: Path, fp: FillPlan) -> int:
+    """Write *fp* into a copy of *src* with openpyxl, then give formulas their cached values."""
+    import copy
+
+    import openpyxl
+
+    from .bulk_sheet import inject_cached_values
+
+    from .workbook_io import read_grids
+
+    keep_vba = src.suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, keep_links=False)
+    ws = wb[fp.table.sheet]
+    t = fp.table
+    # openpyxl drops the cached value of every formula it saves: remember them all (calamine
+    # reads them), to restore those we do not rewrite.
+    old_values = {g.name: g for g in read_grids(src)}
+    old_formulas = {name: [(c.row - 1, c.column - 1) for row in wb[name].iter_rows() for c in row
+                           if isinstance(c.value, str) and c.value.startswith("=")] for name in wb.sheetnames}
+    if fp.new_year_columns:
+        _insert_year_columns(ws, fp)
+    style_col = (fp.insert_at if fp.new_year_columns else None)
+    amount_col = t.columns["amount"]
+    cached: dict[str, Decimal] = {}
+    formulas = 0
+    for w in fp.writes:
+        cell = ws.cell(w.row + 1, w.col + 1)
+        if type(cell).__name__ == "MergedCell":
+            continue
+        if cell.has_style is False and style_col is not None:
+            ref = ws.cell(w.row + 1, amount_col + 1)
+            cell._style = copy.copy(ref._style)
+        cell.value = w.value
+        if isinstance(w.value, str) and w.value.startswith("="):
+            formulas += 1
+            cached[cell.coordinate] = w.cached if w.cached is not None else Decimal(0)
+        elif isinstance(w.value, str):
+            cell.data_type = "s"
+    values: dict[int, dict[str, object]] = {}
+    for index, name in enumerate(wb.sheetnames, start=1):
+        grid = old_values.get(name)
+        restored = values.setdefault(index, {})
+        for r, c in old_formulas[name]:
+            v = grid.cell(r, c) if grid is not None else None
+            if name == t.sheet and fp.insert_at is not None and c >= fp.insert_at:
+                c += len(fp.new_year_columns)
+            if v is not None:
+                restored[f"{col_letter(c)}{r + 1}"] = v
+    sheet_index = wb.sheetnames.index(ws.title) + 1
+    values[sheet_index].update(cached)
+    wb.calculation.fullCalcOnLoad = True  # Excel recomputes anyway; other readers see our values
+    stage = dst.with_name(dst.name + ".stage" + dst.suffix)
+    try:
+        wb.save(stage)
+        inject_cached_values(stage, dst, values, {sheet_index: set(cached)})
+    finally:
+        stage.unlink(missing_ok=True)
+    return formulas
+
+
+def _insert_year_columns(ws, fp: FillPlan) -> None:
+    """Insert one column per missing year at fp.insert_at, with the seed's two-row header."""
+    import copy
+
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    t = fp.table
+    at = fp.insert_at + 1  # 1-based
+    k = len(fp.new_year_columns)
+    h0, h1 = t.header_rows[0] + 1, t.header_rows[1] + 1
+    merged = [m for m in ws.merged_cells.ranges]
+    for m in merged:
+        ws.merged_cells.remove(m)
+    ws.insert_cols(at, k)
+    extends_group = bool(t.year_columns) and max(t.year_columns.values()) + 1 == fp.insert_at
+    for m in merged:  # openpyxl does not move merged ranges: shift those right of the insertion
+        if m.min_col >= at:
+            m.shift(col_shift=k)
+        elif m.max_col >= at or (extends_group and m.max_col == at - 1 and m.min_row == m.max_row == h0):
+            m.expand(right=k)  # a range across the insertion, or the "Dự toán kinh phí" group
+        ws.merged_cells.add(m)
+    ref_col = t.columns["amount"] + 1
+    for i, year in enumerate(fp.new_year_columns):
+        c = at + i
+        ws.column_dimensions[get_column_letter(c)].width = 11
+        for r in range(h0, h1 + 1):
+            ws.cell(r, c)._style = copy.copy(ws.cell(r, ref_col)._style)
+        ws.cell(h1, c).value = year
+        ws.cell(h1, c).font = Font(bold=True, name=ws.cell(h1, ref_col).font.name)
+        ws.cell(h1, c).alignment = Alignment(horizontal="center", vertical="center")
+    if h1 > h0 and not t.year_columns:
+        ws.cell(h0, at).value = GROUP_LABEL
+        ws.cell(h0, at).alignment = Alignment(horizontal="center", vertical="center")
+        if k > 1:
+            ws.merge_cells(start_row=h0, start_column=at, end_row=h0, end_column=at + k - 1)
