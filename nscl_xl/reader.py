@@ -112,8 +112,14 @@ def _looks_like_header(grid: SheetGrid, row: int) -> bool:
 def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None) -> bool:
     texts = _row_texts(grid, row)
     if not texts:
-        # Empty, but the header's labels are merged down into it ("TT" over two rows).
-        return header_row is not None and any(r0 <= header_row < row <= r1 for (r0, _), (r1, _) in grid.merged)
+        # Empty, but the header's labels are merged down into it ("TT" over two rows). A grid
+        # without merge information (a live Excel book read through xlwings) cannot say; there
+        # an empty row right under the header, with content below it, is taken as that row.
+        if header_row is None:
+            return False
+        if grid.merged:
+            return any(r0 <= header_row < row <= r1 for (r0, _), (r1, _) in grid.merged)
+        return row == header_row + 1 and bool(_row_texts(grid, row + 1))
     if all(_is_column_number(t) for _, t in texts) and len(texts) >= 3:
         return True
     if code_col is not None and grid.cell(row, code_col) not in (None, ""):
