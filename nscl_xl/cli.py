@@ -243,3 +243,16 @@ def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_plac
     click.echo(f"Đã điền trang '{report.sheet}', các năm {report.years[0]}–{report.years[-1]}, {report.formulas} công "
                f"thức. Tổng cộng: {format_vn(report.grand_total_dong)} đồng {report.words}")
     click.echo(f"Đã ghi: {report.output}")
+
+
+# --- build-excel ----------------------------------------------------------------------------------
+
+@main.command("build-excel", context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Thư mục ghi nscl.xlam và mau_du_toan_nscl.xlsm.")
+def build_excel(output):
+    """Dựng add-in Excel (nscl.xlam, thẻ NSCL trên ribbon) và sổ mẫu có nút bấm, từ mã nguồn trong macros/."""
+    from .build_excel import build
+
+    addin, template = build(output)
+    click.echo(f"Đã ghi: {addin}\nĐã ghi: {template}")
