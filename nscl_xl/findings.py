@@ -32,6 +32,7 @@ RULES = {
     "orphan-code": "Mã số dòng không có mục cha",
     "duplicate-column": "Cột bị lặp trong tiêu đề",
     "unit-missing": "Bảng không ghi đơn vị tính",
+    "legacy-encoding": "Văn bản gõ bằng bảng mã cũ (TCVN3/VNI)",
     "no-table": "Không tìm thấy bảng dự toán",
     "read-error": "Không đọc được tệp",
 }

@@ -204,6 +204,7 @@ class Plan:
     stated_words: list[WordsLine] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     metadata: dict[str, tuple[str, Source]] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)  # sheet -> "tcvn3" (converted) | "vni"
 
     @property
     def years(self) -> list[int]:

@@ -30,7 +30,7 @@ from .errors import NoBudgetTable
 from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, Source, StatedTotal, Target,
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
-from .text import cell_text, fold
+from .text import cell_text, fold, legacy_encoding, tcvn3_to_unicode
 from .workbook_io import SheetGrid, read_grids
 
 # --- header vocabulary (folded text) -------------------------------------------------------
@@ -533,6 +533,12 @@ def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
     """Build a :class:`Plan` from sheet grids (no file access)."""
     plan = Plan(file=file)
     for grid in grids:
+        encoding = legacy_encoding(v for row in grid.values[:400] for v in row if isinstance(v, str) and v)
+        if encoding:
+            plan.encodings[grid.name] = encoding
+        if encoding == "tcvn3":  # convert before recognising headers ("Néi dung" -> "Nội dung")
+            grid = SheetGrid(grid.name, [[tcvn3_to_unicode(v) if isinstance(v, str) else v for v in row]
+                                         for row in grid.values], grid.merged, grid.formulas)
         tables = find_tables(grid, file)
         plan.tables.extend(tables)
         if not tables:
@@ -600,11 +606,20 @@ def read_plan(path: str | os.PathLike, *, require_table: bool = False) -> Plan:
     grids = read_grids(path)
     plan = read_grids_plan(grids, str(path))
     if require_table and not plan.tables and not plan.stated_totals:
-        names = ", ".join(g.name for g in grids) or "(không có trang tính)"
-        raise NoBudgetTable(
-            "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) "
-            f"trong các trang: {names}.", file=str(path))
+        raise NoBudgetTable(no_table_message(plan, [g.name for g in grids]), file=str(path))
     return plan
+
+
+def no_table_message(plan: Plan, sheets: list[str]) -> str:
+    """Why no table was found, and what to do, in Vietnamese."""
+    names = ", ".join(sheets) or "(không có trang tính)"
+    text = ("không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) "
+            f"trong các trang: {names}.")
+    vni = [s for s, e in plan.encodings.items() if e == "vni"]
+    if vni:
+        text += (f" Trang {', '.join(vni)} có vẻ gõ bằng bảng mã VNI (phông VNI-Times): hãy chuyển sang Unicode "
+                 "(Unikey: Công cụ chuyển mã) rồi thử lại.")
+    return text
 
 
 def grid_from_rows(name: str, rows: Iterable[Sequence[object]]) -> SheetGrid:

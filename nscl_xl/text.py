@@ -57,3 +57,44 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return nfc(str(value))
+
+
+# --- legacy Vietnamese encodings ------------------------------------------------------------------
+# Old files typed with TCVN3 (ABC, ".VnTime" fonts) or VNI ("VNI-Times") store Vietnamese letters
+# as Latin-1 symbols; without the font they read as "Tæng céng". TCVN3 maps one character to one
+# letter and is converted; VNI uses letter + mark pairs and is only recognised and reported.
+
+_TCVN3 = ("µ¸¶·¹" "¨»¾¼½Æ" "©ÇÊÈÉË" "®" "ÌÐÎÏÑ" "ªÒÕÓÔÖ" "×ÝØÜÞ" "ßãáâä" "«åèæçé" "¬êíëìî" "ïóñòô"
+          "\u00adõøö÷ù" "úýûüþ" "¡¢§£¤¥¦")
+_UNICODE = ("àáảãạ" "ăằắẳẵặ" "âầấẩẫậ" "đ" "èéẻẽẹ" "êềếểễệ" "ìíỉĩị" "òóỏõọ" "ôồốổỗộ" "ơờớởỡợ" "ùúủũụ"
+            "ưừứửữự" "ỳýỷỹỵ" "ĂÂĐÊÔƠƯ")
+assert len(_TCVN3) == len(_UNICODE)
+_TCVN3_TABLE = str.maketrans(_TCVN3, _UNICODE)
+# Symbols that TCVN3 uses for letters but that real Vietnamese Unicode text practically never holds.
+_TCVN3_MARKERS = set("µ¸¶·¹¨»¾¼½©®ª«¬\u00ad¡¢§£¤¥¦×ÞßÐþ")
+_VIET_UNICODE = re.compile("[\u1ea0-\u1ef9\u0103\u0111\u01a1\u01b0\u0102\u0110\u01a0\u01af]")
+_VNI_PAIR = re.compile("[aeiouyAEIOUY][\u00f8\u00f9\u00fb\u00f5\u00ef\u00e2\u00ea\u00e5\u00e4\u00eb\u00f6\u00fc]"
+                       "|\u00f1|\u00d1")
+
+
+def legacy_encoding(texts) -> str | None:
+    """'tcvn3' or 'vni' when the texts of a sheet look typed in that legacy encoding."""
+    markers = vni = viet = letters = 0
+    for t in texts:
+        if _VIET_UNICODE.search(t):
+            viet += 1
+        markers += sum(ch in _TCVN3_MARKERS for ch in t)
+        vni += len(_VNI_PAIR.findall(t))
+        letters += sum(ch.isalpha() for ch in t)
+    if viet or not letters:
+        return None
+    if markers >= 2 and markers * 40 >= letters:
+        return "tcvn3"
+    if vni >= 3 and vni * 25 >= letters:
+        return "vni"
+    return None
+
+
+def tcvn3_to_unicode(text: str) -> str:
+    """Convert TCVN3 (ABC) text to Unicode NFC. ("Tæng céng" -> "Tổng cộng")"""
+    return unicodedata.normalize("NFC", text.translate(_TCVN3_TABLE))

@@ -486,7 +486,23 @@ def verify_plan(plan: Plan, formula_checks: Callable[[BudgetTable], list[Finding
         if formula_checks is not None:
             findings.extend(formula_checks(table))
     findings.extend(check_stated_totals(plan))
+    findings.extend(check_encodings(plan))
     return sort_findings(findings)
+
+
+def check_encodings(plan: Plan) -> list[Finding]:
+    """Sheets typed in TCVN3 (read after conversion) or VNI (not converted)."""
+    out = []
+    for sheet, encoding in plan.encodings.items():
+        if encoding == "tcvn3":
+            message = ("Trang gõ bằng bảng mã TCVN3 (phông .VnTime); đã tự chuyển sang Unicode khi đọc. Nên chuyển "
+                       "hẳn tệp sang Unicode (Unikey: Công cụ chuyển mã) để người khác đọc được.")
+        else:
+            message = ("Trang có vẻ gõ bằng bảng mã VNI (phông VNI-Times); chưa tự chuyển được. Hãy chuyển sang "
+                       "Unicode (Unikey: Công cụ chuyển mã) rồi kiểm tra lại.")
+        out.append(Finding(plan.file, sheet, "", "legacy-encoding", WARNING, message, expected="Unicode",
+                           found=encoding.upper()))
+    return out
 
 
 def _cell_key(cell: str) -> tuple[int, int]:
@@ -518,9 +534,9 @@ def verify_file(path: str | os.PathLike, *, formulas: bool = True):
     formulas = formulas and facts.has_formulas  # no formulas: skip the slower openpyxl pass
     plan = read_grids_plan(grids, str(path))
     if not plan.tables and not plan.stated_totals and not plan.targets:
-        from .findings import RULES
-        return plan, [Finding(str(path), "", "", "no-table", ERROR,
-                              f"{RULES['no-table']}: cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")], facts
+        from .reader import no_table_message
+        return plan, [Finding(str(path), "", "", "no-table", ERROR, no_table_message(plan, [g.name for g in grids]))
+                      ] + check_encodings(plan), facts
     by_name = {g.name: g for g in grids}
 
     def formula_checks(table: BudgetTable) -> list[Finding]:

@@ -9,6 +9,7 @@ evaluates a macro or follows an external link: neither library does, and we only
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -54,10 +55,12 @@ class SheetGrid:
 
 @dataclass
 class ZipFacts:
-    """What one pass over an .xlsx/.xlsm container tells (formulas present, our own summary)."""
+    """What one pass over an .xlsx/.xlsm container tells (formulas present, our own summary,
+    error cells — calamine reads ``#REF!`` as an empty cell, which would hide it)."""
 
     has_formulas: bool = False
     is_summary: bool = False
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> {(r, c): "#REF!"}
 
 
 def _check_container(path: Path, facts: ZipFacts | None = None) -> str:
@@ -126,6 +129,7 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
     import python_calamine as pc
 
     p = Path(path)
+    facts = facts if facts is not None else ZipFacts()
     kind = _check_container(p, facts)
     if kind == "ole" and _is_encrypted_ole(p):
         raise ReadError("tệp được đặt mật khẩu (mã hóa), không đọc được.", file=str(p),
@@ -142,6 +146,12 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
                 merged = list(sheet.merged_cell_ranges or [])
             except Exception:  # merged ranges are unsupported for some formats
                 merged = []
+            for (r, c), text in (facts.errors.get(meta.name, {}) if facts else {}).items():
+                while len(values) <= r:
+                    values.append([])
+                row = values[r]
+                row.extend([""] * (c + 1 - len(row)))
+                row[c] = text  # "#REF!": reported as not a number instead of read as empty
             grids.append(SheetGrid(meta.name, values, merged))
         wb.close()
         return grids
@@ -209,20 +219,46 @@ def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple
     return found, skipped
 
 
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
+
+
+def _sheet_paths(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part -> sheet name, from xl/workbook.xml and its relationships (defusedxml)."""
+    from defusedxml.ElementTree import fromstring
+
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    rels = {r.get("Id"): r.get("Target", "") for r in fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+    out = {}
+    for sheet in fromstring(zf.read("xl/workbook.xml")).iter(f"{ns_main}sheet"):
+        target = rels.get(sheet.get(f"{ns_rel}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[part] = sheet.get("name")
+    return out
+
+
 def _gather_facts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], facts: ZipFacts) -> None:
     names = {i.filename for i in infos}
     if "docProps/custom.xml" in names:
         facts.is_summary = b"nscl_xl_kind" in zf.read("docProps/custom.xml")[:65536]
+    sheet_names = None
     for info in infos:
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            with zf.open(info) as fh:
-                tail = b""
-                while chunk := fh.read(1 << 20):
-                    block = tail + chunk
-                    if b"<f>" in block or b"<f " in block or b"<x:f" in block:
-                        facts.has_formulas = True
-                        return
-                    tail = block[-8:]
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        data = zf.read(info)
+        if b"<f>" in data or b"<f " in data:
+            facts.has_formulas = True
+        if b't="e"' in data:
+            if sheet_names is None:
+                sheet_names = _sheet_paths(zf, names)
+            cells = facts.errors.setdefault(sheet_names.get(info.filename, info.filename), {})
+            for col, row, text in _ERROR_CELL.findall(data):
+                n = 0
+                for ch in col.decode():
+                    n = n * 26 + ord(ch) - 64
+                cells[(int(row) - 1, n - 1)] = text.decode("utf-8", "replace")
 
 
 def zip_facts(path: str | os.PathLike) -> ZipFacts:
