@@ -53,6 +53,21 @@ class SheetGrid:
         return max((len(r) for r in self.values), default=0)
 
 
+# Every way Python's zipfile/zlib/XML parsing reports a damaged container (found by bench/fuzz.py:
+# a mutated header's unknown compression method raises NotImplementedError, an encrypted member
+# RuntimeError, a damaged workbook.xml ParseError).
+def _xml_errors() -> tuple[type[BaseException], ...]:
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
+    return (ParseError, DefusedXmlException)
+
+
+_ZIP_FAILURES = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error,
+                 NotImplementedError, RuntimeError, KeyError, UnicodeDecodeError) + _xml_errors()
+
+
 @dataclass
 class ZipFacts:
     """What one pass over an .xlsx/.xlsm container tells (formulas present, our own summary,
@@ -90,7 +105,7 @@ def _check_zip(path: Path, facts: ZipFacts | None = None) -> None:
             infos = zf.infolist()
             if facts is not None:
                 _gather_facts(zf, infos, facts)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+    except _ZIP_FAILURES:
         raise ReadError("tệp bị hỏng hoặc không tải hết (cấu trúc zip không đọc được).", file=str(path),
                         hint="Hãy xin gửi lại tệp.") from None
     total = 0
@@ -269,6 +284,6 @@ def zip_facts(path: str | os.PathLike) -> ZipFacts:
         try:
             with zipfile.ZipFile(p) as zf:
                 _gather_facts(zf, zf.infolist(), facts)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        except _ZIP_FAILURES:
             pass
     return facts
