@@ -45,13 +45,17 @@ def sheet_grid(sheet) -> SheetGrid:
     return SheetGrid(sheet.name, rows)
 
 
-def book_plan(book, sheet=None) -> tuple[Plan, BudgetTable]:
-    """The budget model of the book and the table on the active (or given) sheet."""
+def book_model(book) -> Plan:
+    """The budget model of every sheet of a live book (our own "Kiểm tra" sheet left out)."""
     from .reader import read_grids_plan
 
+    return read_grids_plan([sheet_grid(s) for s in book.sheets if s.name != CHECK_SHEET], book.name)
+
+
+def book_plan(book, sheet=None) -> tuple[Plan, BudgetTable]:
+    """The budget model of the book and the table on the active (or given) sheet."""
     sheet = sheet or book.sheets.active
-    grids = [sheet_grid(s) for s in book.sheets if s.name != CHECK_SHEET]
-    plan = read_grids_plan(grids, book.name)
+    plan = book_model(book)
     tables = [t for t in plan.tables if t.sheet == sheet.name]
     if not tables:
         raise NoBudgetTable("trang đang mở không có bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột "
@@ -100,10 +104,7 @@ def verify_book(book) -> list[Finding]:
     """Verify the whole book; colour and annotate the cells; list findings on "Kiểm tra"."""
     from .verify import verify_plan
 
-    from .reader import read_grids_plan
-
-    grids = [sheet_grid(s) for s in book.sheets if s.name != CHECK_SHEET]
-    plan = read_grids_plan(grids, book.name)
+    plan = book_model(book)
     if not plan.tables and not plan.stated_totals:
         raise NoBudgetTable("không tìm thấy bảng dự toán nào trong sổ này.", file=book.name)
     findings = verify_plan(plan)

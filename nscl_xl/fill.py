@@ -15,12 +15,12 @@ over five years lands in the middle year), ``front`` (earliest years) or ``back`
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import NsclError, UsageError
+from .formula import parse_ref
 from .model import BudgetLine, BudgetTable, Plan, col_letter
 from .money import format_vn, to_dong
 
@@ -268,7 +268,8 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
 
     words = f"(Bằng chữ: {amount_to_words(to_dong(fp.grand_total, unit))})"
     if table.words is not None:
-        fp.words_row, words_col = _row_of(table.words.source.cell), col(_col_of(table.words.source.cell))
+        words_row, words_col = parse_ref(table.words.source.cell)
+        fp.words_row, words_col = words_row, col(words_col)
     else:
         fp.words_row, words_col = fp.total_row + 1, 0
     fp.writes.append(CellWrite(fp.words_row, words_col, words, None))
@@ -277,18 +278,6 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
 
 def _plain(v: Decimal) -> int | float:
     return int(v) if v == int(v) else float(v)
-
-
-def _row_of(cell: str) -> int:
-    return int(re.sub(r"[A-Z]+", "", cell)) - 1
-
-
-def _col_of(cell: str) -> int:
-    letters = re.match(r"[A-Z]+", cell).group(0)
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 # --- applying a plan to a file ----------------------------------------------------------------
@@ -322,7 +311,8 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     src = Path(path)
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
-    plan = read_grids_plan(read_grids(src), str(src))
+    grids = read_grids(src)
+    plan = read_grids_plan(grids, str(src))
     tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
     if not tables:
         where = f"trang '{sheet}'" if sheet else "tệp"
@@ -335,11 +325,11 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
                          file=str(out))
     saved = backup(src) if in_place else None
     with atomic_path(out) as tmp:
-        n = _apply(src, tmp, fp)
+        n = _apply(src, tmp, fp, grids)
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.writes[-1].value, fp.messages, saved, n)
 
 
-def _apply(src: Path, dst: Path, fp: FillPlan) -> int:
+def _apply(src: Path, dst: Path, fp: FillPlan, grids) -> int:
     """Write *fp* into a copy of *src* with openpyxl, then give formulas their cached values."""
     import copy
 
@@ -347,15 +337,13 @@ def _apply(src: Path, dst: Path, fp: FillPlan) -> int:
 
     from .bulk_sheet import inject_cached_values
 
-    from .workbook_io import read_grids
-
     keep_vba = src.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(src, keep_vba=keep_vba, keep_links=False)
     ws = wb[fp.table.sheet]
     t = fp.table
     # openpyxl drops the cached value of every formula it saves: remember them all (calamine
     # reads them), to restore those we do not rewrite.
-    old_values = {g.name: g for g in read_grids(src)}
+    old_values = {g.name: g for g in grids}  # the grids fill_workbook read: cached values
     old_formulas = {name: [(c.row - 1, c.column - 1) for row in wb[name].iter_rows() for c in row
                            if isinstance(c.value, str) and c.value.startswith("=")] for name in wb.sheetnames}
     if fp.new_year_columns:

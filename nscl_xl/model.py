@@ -7,7 +7,6 @@ and targets. Every number is an :class:`Amount` that knows its file, sheet and c
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -214,6 +213,3 @@ class Plan:
         if self.period:
             return list(range(self.period[0], self.period[1] + 1))
         return []
-
-    def replace(self, **changes) -> "Plan":
-        return dataclasses.replace(self, **changes)

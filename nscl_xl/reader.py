@@ -23,7 +23,7 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from . import provinces
 from .errors import NoBudgetTable
@@ -620,8 +620,3 @@ def no_table_message(plan: Plan, sheets: list[str]) -> str:
         text += (f" Trang {', '.join(vni)} có vẻ gõ bằng bảng mã VNI (phông VNI-Times): hãy chuyển sang Unicode "
                  "(Unikey: Công cụ chuyển mã) rồi thử lại.")
     return text
-
-
-def grid_from_rows(name: str, rows: Iterable[Sequence[object]]) -> SheetGrid:
-    """A grid from plain rows (tests, xlwings values)."""
-    return SheetGrid(name, [list(r) for r in rows])

@@ -7,7 +7,7 @@ import os
 from itertools import groupby
 from pathlib import Path
 
-from .findings import ERROR, RULES, Finding
+from .findings import ERROR, Finding
 
 _SEVERITY_VN = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -98,7 +98,3 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
-
-
-def rule_titles() -> dict[str, str]:
-    return dict(RULES)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .bulk_sheet import SheetEdit, apply_edits, rows_xml
 from .consolidate import UNCLASSIFIED, Consolidation, Record, category_labels
-from .findings import ERROR
 from .money import MoneyUnit, format_vn
 from .safe_write import atomic_path
 

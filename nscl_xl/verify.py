@@ -15,10 +15,9 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .findings import ERROR, WARNING, Finding, dec_str
-from .formula import NotEvaluable, evaluate
+from .formula import NotEvaluable, evaluate, parse_ref
 from .model import Amount, BudgetLine, BudgetTable, Plan, Source
 from .money import format_vn, to_decimal, NotANumber
-from .text import fold
 
 AMOUNT = "amount"
 
@@ -506,12 +505,10 @@ def check_encodings(plan: Plan) -> list[Finding]:
 
 
 def _cell_key(cell: str) -> tuple[int, int]:
-    col = "".join(ch for ch in cell if ch.isalpha())
-    row = "".join(ch for ch in cell if ch.isdigit())
-    n = 0
-    for ch in col:
-        n = n * 26 + ord(ch.upper()) - 64
-    return (int(row) if row else 0, n)
+    try:
+        return parse_ref(cell) if cell else (-1, -1)
+    except NotEvaluable:
+        return (-1, -1)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -275,26 +275,32 @@ class _Number:
 
 
 def _parse_integer(tokens: list[str]) -> int:
-    stack: list[tuple[int, int]] = []  # (value, scale) of completed groups
+    """An integer from its words. The last "tỷ" splits the words into the count of tỷ (itself
+    a number, so read recursively: "một nghìn một trăm tỷ", "một tỷ tỷ") and the part below a
+    billion — the same structure :meth:`Num2Word_VI_NSCL._segments` writes."""
+    last = max((i for i, t in enumerate(tokens) if t in ("ty", "ti")), default=None)
+    if last is None:
+        return _parse_below_billion(tokens)
+    if last == 0:
+        raise WordsError("'tỷ' không có số đứng trước")
+    rest = _parse_below_billion(tokens[last + 1:]) if tokens[last + 1:] else 0
+    return _parse_integer(tokens[:last]) * BILLION + rest
+
+
+def _parse_below_billion(tokens: list[str]) -> int:
+    """A number below 10⁹: groups of up to three digits followed by "nghìn" or "triệu"."""
+    total, pending_scale = 0, None  # value of the groups read so far; the last scale word seen
     num = _Number()
-    prev_scale = False
     for tok in tokens:
         if tok in _SCALES:
             scale = _SCALES[tok]
-            if not num.seen and prev_scale and stack:
-                value, s = stack.pop()  # "nghìn tỷ", "tỷ tỷ": compound scale
-                stack.append((value * scale, s * scale))
-                continue
             if not num.seen:
                 raise WordsError(f"'{tok}' không có số đứng trước")
-            small = num.close()
-            below = 0
-            while stack and stack[-1][1] < scale:
-                below += stack.pop()[0]
-            stack.append(((below + small) * scale, scale))
-            num, prev_scale = _Number(), True
+            if pending_scale is not None and scale >= pending_scale:
+                raise WordsError(f"'{tok}' đứng sai chỗ (sau một hàng nhỏ hơn)")
+            total += num.close() * scale
+            num, pending_scale = _Number(), scale
             continue
-        prev_scale = False
         if tok == "tram":
             num.hundred()
         elif tok == "muoi":
@@ -305,9 +311,9 @@ def _parse_integer(tokens: list[str]) -> int:
             num.digit(_DIGIT_WORDS[tok], tok)
         else:
             raise WordsError(f"không hiểu từ '{tok}'")
-    if not stack and not num.seen:
+    if pending_scale is None and not num.seen:
         raise WordsError("không có số nào")
-    return sum(v for v, _ in stack) + num.close()
+    return total + num.close()
 
 
 def words_to_amount(text: str) -> int | Decimal:

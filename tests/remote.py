@@ -3,14 +3,12 @@ applies the recorded actions to an openpyxl copy (to compare a button with the C
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import openpyxl
 import xlwings as xw
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.utils import column_index_from_string
 
 from nscl_xl.workbook_io import read_grids
 
@@ -70,7 +68,3 @@ def replay(actions: list[dict], src: Path, dst: Path) -> Path:
             raise AssertionError(f"replayer does not know {func}")
     wb.save(dst)
     return dst
-
-
-def col(letters: str) -> int:
-    return column_index_from_string(re.sub(r"[^A-Z]", "", letters))

@@ -7,7 +7,6 @@ import importlib
 import re
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -3,7 +3,6 @@ idempotence, LibreOffice recalculation, safety."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl

@@ -7,7 +7,6 @@ partial output, and the input byte-for-byte unchanged.
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import unicodedata
@@ -49,32 +48,29 @@ def _zip_bomb(path: Path) -> Path:
     return path
 
 
-def _error_cells(path: Path) -> Path:
+def _openpyxl_sheet(path: Path, rows, errors: dict[str, str] | None = None) -> Path:
+    """Rows as typed (strings starting with "=" become formulas), plus error cells like #REF!."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "S"
-    for r, row in enumerate([["Đơn vị tính: triệu đồng"], HEADER, ["1", "a", 1, 5, 5, 5, 0], ["2", "b", 1, 5, None, 5, 0]],
-                            start=1):
+    for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row, start=1):
             ws.cell(r, c, v)
-    ws["E4"] = "#REF!"
-    ws["E4"].data_type = "e"
-    ws["G4"] = "#DIV/0!"
-    ws["G4"].data_type = "e"
+    for ref, text in (errors or {}).items():
+        ws[ref] = text
+        ws[ref].data_type = "e"
     wb.save(path)
     return path
+
+
+def _error_cells(path: Path) -> Path:
+    rows = [["Đơn vị tính: triệu đồng"], HEADER, ["1", "a", 1, 5, 5, 5, 0], ["2", "b", 1, 5, None, 5, 0]]
+    return _openpyxl_sheet(path, rows, {"E4": "#REF!", "G4": "#DIV/0!"})
 
 
 def _circular(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "S"
-    for r, row in enumerate([["Đơn vị tính: triệu đồng"], HEADER[:5], ["1", "a", 1, 5, "=E4"], ["2", "b", 1, 5, "=E3"]],
-                            start=1):
-        for c, v in enumerate(row, start=1):
-            ws.cell(r, c, v)
-    wb.save(path)
-    return path
+    rows = [["Đơn vị tính: triệu đồng"], HEADER[:5], ["1", "a", 1, 5, "=E4"], ["2", "b", 1, 5, "=E3"]]
+    return _openpyxl_sheet(path, rows)
 
 
 def _tcvn3(path: Path) -> Path:

@@ -17,7 +17,6 @@ from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_path, verify_table
 from nscl_xl.workbook_io import SheetGrid
 
-from . import grids as G
 from .conftest import WORKBOOKS, sha256
 
 SOC = WORKBOOKS / "soc_trang_2021_2030.xlsx"

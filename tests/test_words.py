@@ -60,6 +60,9 @@ TRICKY = [
     (1_000_000_000_005, "một nghìn tỷ không trăm linh năm"),
     (10**15, "một triệu tỷ"),
     (10**18, "một tỷ tỷ"),
+    # found by the round-trip property: "nghìn tỷ" after a larger group is not a compound scale
+    (1_132_000_000_000_000, "một triệu một trăm ba mươi hai nghìn tỷ"),
+    (1_500_000_000_000_000_000, "một tỷ năm trăm triệu tỷ"),
     (10**18 - 1, "chín trăm chín mươi chín triệu chín trăm chín mươi chín nghìn chín trăm chín mươi chín tỷ "
                  "chín trăm chín mươi chín triệu chín trăm chín mươi chín nghìn chín trăm chín mươi chín"),
     (-21, "âm hai mươi mốt"),
