@@ -141,3 +141,23 @@ def test_lite_module_scripts(tmp_path):
     asyncio.run(xs.custom_scripts_call(lite, "bang_chu", typehint_to_value={xw.Book: book}))
     assert any(a["func"] == "setValues" for a in _actions(book))
     assert xs.custom_functions_meta(lite)["functions"]
+
+
+def test_verify_button_equals_cli_annotate(tmp_path):
+    from click.testing import CliRunner
+
+    from nscl_xl.cli import main
+
+    src = WORKBOOKS / "soc_trang_2021_2030.xlsx"
+    book = remote_book(src)
+    excel.verify_book(book)
+    replayed = openpyxl.load_workbook(replay(_actions(book), src, tmp_path / "replayed.xlsx"))
+    CliRunner().invoke(main, ["verify", str(src), "--annotate", str(tmp_path / "cli.xlsx")])
+    cli = openpyxl.load_workbook(tmp_path / "cli.xlsx")
+
+    def marked(wb):
+        return {(ws.title, c.coordinate, c.fill.fgColor.rgb[-6:].upper(), c.comment.text.count("[") if c.comment else 0)
+                for ws in wb.worksheets if ws.title != "Kiểm tra" for row in ws.iter_rows() for c in row
+                if c.comment is not None}
+
+    assert marked(replayed) == marked(cli) and len(marked(cli)) == 7

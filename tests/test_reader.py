@@ -255,3 +255,24 @@ def test_old_xls_reads_the_same(tmp_path, soffice):
     t1, t2 = plan.tables
     assert_lines(t1, S.SOC_TRANG_I, S.SOC_TRANG_I_TOTAL)
     assert_lines(t2, S.SOC_TRANG_II, S.SOC_TRANG_II_TOTAL)
+
+
+# --- money units ---------------------------------------------------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from nscl_xl.money import convert, to_dong  # noqa: E402
+
+
+@given(value=st.decimals(min_value=-10**12, max_value=10**12, places=3, allow_nan=False, allow_infinity=False),
+       a=st.sampled_from(list(MoneyUnit)), b=st.sampled_from(list(MoneyUnit)))
+def test_unit_conversion_is_exact(value, a, b):
+    assert convert(convert(value, a, b), b, a) == value
+    assert to_dong(convert(value, a, b), b) == to_dong(value, a)
+
+
+def test_unit_conversion_examples():
+    assert to_dong(Decimal("5405"), MoneyUnit.TRIEU) == 5_405_000_000
+    assert to_dong(Decimal("12.5"), MoneyUnit.NGHIN) == 12_500
+    assert convert(Decimal("211820000"), MoneyUnit.DONG, MoneyUnit.TRIEU) == Decimal("211.82")
+    assert to_dong(Decimal("3.3000000000000003"), MoneyUnit.TRIEU) == 3_300_000  # float noise below 1 đồng
