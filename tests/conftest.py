@@ -13,6 +13,9 @@ WORKBOOKS = ROOT / "workbooks"
 # xlwings' remote engine (used to test the Excel functions on Linux) is PolyForm
 # Noncommercial code; use by a government institution is permitted (DOMAIN.md §4).
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+# xw.func / xw.script as in xlwings Server and Lite (on Linux they are no-ops otherwise); set
+# before any test module imports xlwings.
+os.environ["XLWINGS_ON_SERVER"] = "true"
 
 
 def sha256(path: Path) -> str:

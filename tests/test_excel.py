@@ -7,26 +7,20 @@ of the workbook give the same table as ``nscl-xl fill-years``.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import types
 from collections import Counter
 from pathlib import Path
 
-import pytest
+import openpyxl
+import xlwings as xw
+import xlwings.server as xs
 
-os.environ["XLWINGS_ON_SERVER"] = "true"  # xw.func/xw.script as in xlwings Server and Lite
+from .conftest import WORKBOOKS
+from .remote import remote_book, replay
+from .test_fill import stripped_soc_trang
 
-import openpyxl  # noqa: E402
-import xlwings as xw  # noqa: E402
-import xlwings.server as xs  # noqa: E402
-
-from .conftest import WORKBOOKS  # noqa: E402
-from .remote import remote_book, replay  # noqa: E402
-from .test_fill import stripped_soc_trang  # noqa: E402
-
-if xw.func.__module__ != "xlwings.pro.udfs_officejs":  # xlwings was imported before the env var
-    pytest.skip("xlwings was imported without XLWINGS_ON_SERVER", allow_module_level=True)
+assert xw.func.__module__ == "xlwings.pro.udfs_officejs", "conftest.py must set XLWINGS_ON_SERVER before xlwings loads"
 
 from nscl_xl import excel, udfs  # noqa: E402
 from nscl_xl.fill import fill_workbook  # noqa: E402
