@@ -10,6 +10,7 @@ Exit codes: 0 success; 1 verify found errors; 2 an input could not be read / bad
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def verify(paths, as_json, annotate, no_formulas):
     unreadable = False
     show_progress = len(files) > 1 and not as_json
     with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
-                           show_pos=True) if show_progress else _nullbar(files) as bar:
+                           show_pos=True) if show_progress else contextlib.nullcontext(files) as bar:
         for f in bar:
             try:
                 _, fs = verify_path(f, formulas=not no_formulas)
@@ -133,17 +134,6 @@ def verify(paths, as_json, annotate, no_formulas):
         except NsclError as exc:
             _fail(exc)
     sys.exit(2 if unreadable else (1 if has_errors(findings) else 0))
-
-
-class _nullbar:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
 
 
 # --- consolidate ----------------------------------------------------------------------------------
@@ -168,12 +158,18 @@ def consolidate(directory, output, csv_out, unit, provinces, strict):
     from .money import MoneyUnit, format_vn
     from .summary import write_csv, write_summary
     from .words import amount_to_words
-    from .workbook_io import iter_workbook_files
 
     try:
-        files, _ = iter_workbook_files(directory) if Path(directory).exists() else ([], [])
-        with click.progressbar(length=len(files), label="Đang đọc", file=sys.stderr, show_pos=True) as bar:
-            cons = consolidate_dir(directory, strict=strict, progress=lambda _p: bar.update(1))
+        with contextlib.ExitStack() as stack:
+            bars = []
+
+            def progress(_path, total):  # the bar is made once consolidate_dir has listed the folder
+                if not bars:
+                    bars.append(stack.enter_context(click.progressbar(length=total, label="Đang đọc",
+                                                                      file=sys.stderr, show_pos=True)))
+                bars[0].update(1)
+
+            cons = consolidate_dir(directory, strict=strict, progress=progress)
         if not cons.used:
             raise NsclError("không có tệp nào tổng hợp được (xem lý do ở trên).", file=str(directory))
         write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces)

@@ -156,9 +156,6 @@ class Consolidation:
     def years(self) -> list[int]:
         return sorted({r.year for r in self.records if r.year is not None})
 
-    def province_of(self, record: Record, mode: str) -> str:
-        return record.province_2025 if mode == "2025" else record.province
-
     def matrix(self, key: Callable[[Record], str]) -> dict[str, dict[int | None, int]]:
         """{row label: {year or None: đồng}} over the counted records."""
         out: dict[str, dict[int | None, int]] = {}
@@ -317,7 +314,7 @@ def _results(files: list[Path], verify: bool, workers: int):
 
 
 def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
-                    progress: Callable[[Path], None] | None = None, verify: bool = True,
+                    progress: Callable[[Path, int], None] | None = None, verify: bool = True,
                     workers: int | None = None) -> Consolidation:
     """Read every workbook under *directory* and build the consolidation.
 
@@ -342,7 +339,7 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
         results = _results(files, verify, workers if workers is not None else (os.cpu_count() or 1))
         for path, result in zip(files, results):
             if progress:
-                progress(path)
+                progress(path, len(files))  # (file just read, number of files)
             if result.problem is not None and strict:
                 results.close()
                 raise result.problem

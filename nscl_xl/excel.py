@@ -22,7 +22,7 @@ from pathlib import Path
 import xlwings as xw
 
 from .errors import NsclError, NoBudgetTable
-from .findings import ERROR, Finding
+from .findings import CHECK_HEADERS, ERROR, Finding, check_row
 from .model import BudgetTable, Plan, col_letter
 from .money import format_vn
 from .workbook_io import SheetGrid
@@ -139,12 +139,9 @@ def _write_check_sheet(book, findings: list[Finding]) -> None:
     sheet = book.sheets[CHECK_SHEET] if CHECK_SHEET in names else book.sheets.add(CHECK_SHEET, after=book.sheets[-1])
     if CHECK_SHEET in names:
         sheet.clear_contents()
-    rows = [["Trang", "Ô", "Mức độ", "Quy tắc", "Nội dung", "Đúng ra", "Đang ghi", "Đơn vị", "Hệ quả của"]]
-    for f in findings:
-        rows.append([f.sheet, f.cell, "LỖI" if f.severity == ERROR else "CẢNH BÁO", f.rule, f.message,
-                     f.expected, f.found, f.unit, f.consequence_of])
+    rows = [CHECK_HEADERS[1:]] + [check_row(f)[1:] for f in findings]  # the file is the open book
     if not findings:
-        rows.append(["", "", "", "", "Không phát hiện sai sót."] + [""] * 4)
+        rows.append(["", "", "", "", "Không phát hiện sai sót."] + [""] * (len(CHECK_HEADERS) - 6))
     # Text, never formulas: a message or a value that starts with "=" stays as typed.
     sheet.range("A1").value = [[("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in r] for r in rows]
     for i, f in enumerate(findings, start=2):

@@ -82,6 +82,7 @@ class FillPlan:
     total_row: int | None = None  # 0-based row of the total line (existing or new)
     words_row: int | None = None
     grand_total: Decimal = Decimal(0)
+    words: str = ""  # the words line written under the total
 
     @property
     def grand_total_dong(self) -> int:
@@ -232,7 +233,7 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
         total_value = sum((values.get((id(line), y), Decimal(0)) for y in years), Decimal(0))
         put(line, amount_c, _sum_formula(cells), total_value)
         values[(id(line), 0)] = total_value
-        if line.amount is not None and line.amount.value != total_value and not line.amount.formula:
+        if line.amount is not None and line.amount.value != total_value :
             fp.messages.append(f"Dòng {line.label}: tổng kinh phí ghi {format_vn(line.amount.value)} được thay bằng "
                                f"công thức tổng các năm ({format_vn(total_value)} {unit.label}).")
 
@@ -266,7 +267,7 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
 
     from .words import amount_to_words
 
-    words = f"(Bằng chữ: {amount_to_words(to_dong(fp.grand_total, unit))})"
+    fp.words = words = f"(Bằng chữ: {amount_to_words(to_dong(fp.grand_total, unit))})"
     if table.words is not None:
         words_row, words_col = parse_ref(table.words.source.cell)
         fp.words_row, words_col = words_row, col(words_col)
@@ -326,7 +327,7 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     saved = backup(src) if in_place else None
     with atomic_path(out) as tmp:
         n = _apply(src, tmp, fp, grids)
-    return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.writes[-1].value, fp.messages, saved, n)
+    return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages, saved, n)
 
 
 def _apply(src: Path, dst: Path, fp: FillPlan, grids) -> int:

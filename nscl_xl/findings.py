@@ -65,6 +65,18 @@ class Finding:
         return d
 
 
+SEVERITY_VN = {ERROR: "LỖI", WARNING: "CẢNH BÁO"}
+#: Columns of every "Kiểm tra" listing (annotated copy, summary workbook, Excel button).
+CHECK_HEADERS = ["Tệp", "Trang", "Ô", "Mức độ", "Quy tắc", "Nội dung", "Đúng ra", "Đang ghi", "Chênh lệch", "Đơn vị",
+                 "Hệ quả của"]
+
+
+def check_row(f: "Finding", file: str | None = None) -> list:
+    """A finding as a row under :data:`CHECK_HEADERS` (*file* overrides how the file is shown)."""
+    return [f.file if file is None else file, f.sheet, f.cell, SEVERITY_VN.get(f.severity, f.severity), f.rule,
+            f.message, f.expected, f.found, f.difference, f.unit, f.consequence_of]
+
+
 def dec_str(value: Decimal | int | None) -> str | None:
     """Decimal as plain text for JSON ("5405", "12.5"), exact."""
     if value is None:

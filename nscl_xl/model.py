@@ -52,7 +52,6 @@ class Amount:
     value: Decimal
     source: Source
     as_text: bool = False  # typed as text ("5.405"): Excel's SUM skips it
-    formula: str | None = None  # filled only when formulas were read
 
     def dong(self, unit: MoneyUnit) -> int:
         return to_dong(self.value, unit)

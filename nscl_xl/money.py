@@ -57,7 +57,7 @@ _UNIT_PATTERNS = [
     (re.compile(r"\b(trieu dong|tr\.? ?dong|trd)\b"), MoneyUnit.TRIEU),
     (re.compile(r"\b(nghin dong|ngan dong|ng\.? ?dong|1\.?000 dong)\b"), MoneyUnit.NGHIN),
     (re.compile(r"\b(ty dong|ti dong)\b"), MoneyUnit.TY),
-    (re.compile(r"(\bdong\b|\bvnd\b|\bvnd\b|\(d\))"), MoneyUnit.DONG),
+    (re.compile(r"(\bdong\b|\bvnd\b|\(d\))"), MoneyUnit.DONG),
 ]
 
 

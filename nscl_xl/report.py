@@ -7,9 +7,7 @@ import os
 from itertools import groupby
 from pathlib import Path
 
-from .findings import ERROR, Finding
-
-_SEVERITY_VN = {"error": "LỖI", "warning": "CẢNH BÁO"}
+from .findings import CHECK_HEADERS, ERROR, SEVERITY_VN, Finding, check_row
 
 
 def set_text(cell, value) -> None:
@@ -30,7 +28,7 @@ def text_report(findings: list[Finding]) -> str:
             if sheet:
                 lines.append(f"  [{sheet}]")
             for f in items:
-                head = f"    {f.cell or '-':>6}  {_SEVERITY_VN.get(f.severity, f.severity):9} {f.rule}: "
+                head = f"    {f.cell or '-':>6}  {SEVERITY_VN.get(f.severity, f.severity):9} {f.rule}: "
                 lines.append(head + f.message)
     n_err = sum(f.severity == ERROR for f in findings)
     lines.append(f"Tổng: {n_err} lỗi, {len(findings) - n_err} cảnh báo.")
@@ -75,14 +73,12 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     if name in wb.sheetnames:
         del wb[name]
     ws = wb.create_sheet(name)
-    headers = ["Tệp", "Trang", "Ô", "Mức độ", "Quy tắc", "Nội dung", "Đúng ra", "Đang ghi", "Chênh lệch", "Đơn vị",
-               "Hệ quả của"]
+    headers = CHECK_HEADERS
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
     for f in findings:
-        ws.append([Path(f.file).name, f.sheet, f.cell, _SEVERITY_VN.get(f.severity, f.severity), f.rule, f.message,
-                   f.expected, f.found, f.difference, f.unit, f.consequence_of])
+        ws.append(check_row(f, Path(f.file).name))
         row = ws.max_row
         for col in range(1, len(headers) + 1):
             set_text(ws.cell(row, col), ws.cell(row, col).value)

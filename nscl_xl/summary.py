@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .bulk_sheet import SheetEdit, apply_edits, rows_xml
 from .consolidate import UNCLASSIFIED, Consolidation, Record, category_labels
+from .findings import CHECK_HEADERS, check_row
+from .model import col_letter
 from .money import MoneyUnit, format_vn
 from .safe_write import atomic_path
 
@@ -25,12 +27,6 @@ DATA_HEADERS = ["Tỉnh", "Tỉnh (từ 1/7/2025)", "Năm", "Nhóm nội dung", 
                 "Kế hoạch", "Tệp", "Trang", "Ô"]
 CSV_HEADERS = ["province", "year", "category", "code", "item", "amount_vnd", "plan", "file", "sheet", "cell"]
 _STATUS_VN = {"used": "đã dùng", "skipped": "bỏ qua (lỗi)", "ignored": "bỏ qua"}
-_SEVERITY_VN = {"error": "LỖI", "warning": "CẢNH BÁO"}
-
-
-def _col(c: int) -> str:
-    from .model import col_letter
-    return col_letter(c)
 
 
 def _decimals(values, unit: MoneyUnit) -> int:
@@ -41,21 +37,21 @@ def _decimals(values, unit: MoneyUnit) -> int:
 def write_summary(cons: Consolidation, out: str | os.PathLike, *, unit: MoneyUnit = MoneyUnit.TRIEU,
                   provinces: str = "as-written") -> Path:
     """Write the summary workbook atomically; returns the path."""
-    import xlsxwriter
-
-    from .words import amount_to_words
-
     out = Path(out)
     with atomic_path(out) as tmp:
         stage = tmp.with_name(tmp.name + ".stage.xlsx")
         try:
-            _write_workbook(cons, stage, tmp, out, unit, provinces, amount_to_words, xlsxwriter)
+            _write_workbook(cons, stage, tmp, out, unit, provinces)
         finally:
             stage.unlink(missing_ok=True)
     return out
 
 
-def _write_workbook(cons, stage: Path, final: Path, out: Path, unit, provinces, amount_to_words, xlsxwriter) -> None:
+def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, unit: MoneyUnit, provinces: str) -> None:
+    import xlsxwriter
+
+    from .words import amount_to_words
+
     wb = xlsxwriter.Workbook(str(stage), {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
     wb.set_properties({"title": "Tổng hợp dự toán kinh phí Chương trình NSCL", "author": "nscl-xl"})
@@ -175,19 +171,19 @@ def _write_matrix(ws, title: str, note: str, label: str, rows: list[tuple[str, d
         for j, col in enumerate(columns):
             vnd = by_year.get(None if col == NO_YEAR else col, 0)
             value = Decimal(vnd) / unit.factor
-            cell_key = f"{_col(2 + j)}${head + 1}"
+            cell_key = f"{col_letter(2 + j)}${head + 1}"
             formula = f"=SUMIFS({rng('G')},{rng(key_col)},$B{r + 1},{rng('C')},{cell_key}){div}"
             ws.write_formula(r, 2 + j, formula, f.money, _num(value))
             row_total += value
             col_totals[j] += value
-        ws.write_formula(r, 2 + len(columns), f"=SUM({_col(2)}{r + 1}:{_col(1 + len(columns))}{r + 1})",
+        ws.write_formula(r, 2 + len(columns), f"=SUM({col_letter(2)}{r + 1}:{col_letter(1 + len(columns))}{r + 1})",
                          f.money_bold, _num(row_total))
         col_totals[-1] += row_total
     total_row = first_row + len(rows)
     ws.write_string(total_row, 1, "Tổng cộng", f.bold)
     ws.write_blank(total_row, 0, None, f.bold)
     for j in range(len(columns) + 1):
-        c = _col(2 + j)
+        c = col_letter(2 + j)
         ws.write_formula(total_row, 2 + j, f"=SUM({c}{first_row + 1}:{c}{max(total_row, first_row + 1)})",
                          f.money_bold, _num(col_totals[j]))
     ws.set_column(0, 0, 5)
@@ -242,16 +238,13 @@ def _insert_chart(wb, ws, row: int, n_rows: int, columns: list, unit: MoneyUnit)
 
 def _write_checks(ws, cons: Consolidation, out: Path, f: _Formats) -> tuple[list[list], list]:
     """Header and first finding through XlsxWriter; returns the other rows and their links (bulk)."""
-    heads = ["Tệp", "Trang", "Ô", "Mức độ", "Quy tắc", "Nội dung", "Đúng ra", "Đang ghi", "Chênh lệch", "Đơn vị",
-             "Hệ quả của"]
+    heads = CHECK_HEADERS
     for c, h in enumerate(heads):
         ws.write_string(0, c, h, f.header)
     base, rel_paths = out.resolve().parent, {}
     rows, links = [], []
     for i, x in enumerate(cons.findings, start=1):
-        row = [x.file, x.sheet, x.cell, _SEVERITY_VN.get(x.severity, x.severity), x.rule, x.message, x.expected,
-               x.found, x.difference, x.unit, x.consequence_of]
-        row = ["" if v is None else str(v) for v in row]
+        row = ["" if v is None else str(v) for v in check_row(x)]
         link = None
         if x.cell and x.sheet:
             if x.file not in rel_paths:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReadError
+from .formula import parse_ref
 
 #: File endings the toolkit reads. .xls/.xlsb/.ods go through calamine (values only).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -270,20 +271,4 @@ def _gather_facts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], facts: ZipF
                 sheet_names = _sheet_paths(zf, names)
             cells = facts.errors.setdefault(sheet_names.get(info.filename, info.filename), {})
             for col, row, text in _ERROR_CELL.findall(data):
-                n = 0
-                for ch in col.decode():
-                    n = n * 26 + ord(ch) - 64
-                cells[(int(row) - 1, n - 1)] = text.decode("utf-8", "replace")
-
-
-def zip_facts(path: str | os.PathLike) -> ZipFacts:
-    """Formulas present / written by nscl-xl, for an .xlsx/.xlsm (all False for other files)."""
-    facts = ZipFacts()
-    p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            with zipfile.ZipFile(p) as zf:
-                _gather_facts(zf, zf.infolist(), facts)
-        except _ZIP_FAILURES:
-            pass
-    return facts
+                cells[parse_ref((col + row).decode())] = text.decode("utf-8", "replace")
