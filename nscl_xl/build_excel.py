@@ -20,6 +20,7 @@ import tempfile
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"
@@ -115,14 +116,16 @@ def vba_project(sheets: list[str]) -> bytes:
             os.chdir(cwd)
 
 
-def _write_template(path: Path, vba: Path, with_buttons: bool) -> None:
-    """The blank period-plan template (same layout as workbooks/mau) with VBA and buttons."""
+def write_template(path: Path, vba: Path | None = None, with_buttons: bool = False) -> None:
+    """The blank period-plan template; with *vba* (and buttons) it is the macro-enabled copy.
+    ``tools/build_workbooks.py`` writes ``workbooks/mau/`` with this too: one layout."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     wb.set_properties({"title": "Mẫu dự toán kinh phí Chương trình NSCL", "author": "nscl-xl", "created": FIXED_DATE})
-    wb.set_vba_name("ThisWorkbook")
-    wb.add_vba_project(str(vba))
+    if vba is not None:
+        wb.set_vba_name("ThisWorkbook")
+        wb.add_vba_project(str(vba))
     base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter", "text_wrap": True}
     title = wb.add_format({**base, "bold": True, "align": "center", "font_size": 13})
     italic = wb.add_format({**base, "italic": True, "align": "center"})
@@ -131,7 +134,6 @@ def _write_template(path: Path, vba: Path, with_buttons: bool) -> None:
     money = wb.add_format({**base, "border": 1, "num_format": '#,##0;-#,##0;"-"'})
     years = list(range(2026, 2031))
     ws = wb.add_worksheet("Dự toán")
-    ws.set_vba_name("Sheet1")
     n = 6 + len(years) + 3
     ws.merge_range(0, 0, 0, n - 1, "Phụ lục", title)
     ws.merge_range(1, 0, 1, n - 1, "DỰ TOÁN KINH PHÍ THỰC HIỆN CHƯƠNG TRÌNH QUỐC GIA HỖ TRỢ DOANH NGHIỆP NÂNG CAO NĂNG "
@@ -161,7 +163,9 @@ def _write_template(path: Path, vba: Path, with_buttons: bool) -> None:
             ws.insert_button(15, 1 + i * 2 if i else 1, {"macro": macro, "caption": caption, "width": 130, "height": 30,
                                                          "x_offset": 0 if i == 0 else 0})
     info = wb.add_worksheet("Thông tin")
-    info.set_vba_name("Sheet2")
+    if vba is not None:
+        ws.set_vba_name("Sheet1")
+        info.set_vba_name("Sheet2")
     bold = wb.add_format({**base, "bold": True})
     for r, key in enumerate(["Tỉnh", "Tên kế hoạch", "Loại kế hoạch", "Giai đoạn", "Số kế hoạch", "Ngày ban hành",
                              "Đơn vị tính", "Tổng kinh phí (triệu đồng)"], start=2):
@@ -180,11 +184,15 @@ _XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _XLAM_MAIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 
 
-def _repack(src: Path, dst: Path, *, addin: bool, ribbon: bytes | None) -> None:
-    """Rewrite the package: add-in content type, the ribbon part, fixed zip timestamps."""
+def repack(src: Path, dst: Path, *, addin: bool = False, ribbon: bytes | None = None,
+           edits: dict[str, Callable[[bytes], bytes]] | None = None) -> None:
+    """Rewrite a package with fixed zip timestamps (so rebuilding changes no byte), applying
+    *edits* to named parts, and for the add-in its content type and ribbon part."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
+            if edits and info.filename in edits:
+                data = edits[info.filename](data)
             if addin and info.filename == "[Content_Types].xml":
                 data = data.replace(_XLSM_MAIN.encode(), _XLAM_MAIN.encode())
             if ribbon is not None and info.filename == "_rels/.rels":
@@ -210,8 +218,8 @@ def build(out_dir: str | os.PathLike) -> tuple[Path, Path]:
         for name, addin, buttons, ui in [("nscl.xlam", True, False, ribbon),
                                          ("mau_du_toan_nscl.xlsm", False, True, None)]:
             stage = Path(tmp) / (name + ".stage.xlsm")
-            _write_template(stage, vba, with_buttons=buttons)
+            write_template(stage, vba, with_buttons=buttons)
             with atomic_path(out / name) as final:
-                _repack(stage, final, addin=addin, ribbon=ui)
+                repack(stage, final, addin=addin, ribbon=ui)
             results.append(out / name)
     return results[0], results[1]

@@ -2,12 +2,14 @@
 
 Every number is typed exactly as printed, inconsistencies included: these files are the
 test data the verifier must catch. Run ``python tools/build_workbooks.py`` after editing;
-the output is deterministic (fixed document properties), so git shows real changes only.
+the output is deterministic (fixed document properties and zip timestamps), so git shows
+real changes only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from openpyxl.utils import get_column_letter
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "workbooks"
+sys.path.insert(0, str(ROOT))
+from nscl_xl.build_excel import repack, write_template  # noqa: E402
 FONT = "Times New Roman"
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -55,13 +59,22 @@ def _metadata_sheet(wb, pairs):
     return ws
 
 
+def _fixed_modified(core: bytes) -> bytes:
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", core)
+
+
 def _save(wb, name):
     wb.properties.creator = "nscl-xl"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     path = OUT / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    stage = path.with_suffix(".stage.xlsx")
+    wb.save(stage)
+    # openpyxl stamps the zip entries and dcterms:modified with the current time
+    repack(stage, path, edits={"docProps/core.xml": _fixed_modified})
+    stage.unlink()
     print("wrote", path.relative_to(ROOT))
 
 
@@ -534,44 +547,11 @@ def build_dong_thap():
 # --- blank template ----------------------------------------------------------------------------
 
 def build_template():
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Dự toán"
-    years = list(range(2026, 2031))
-    ncols = 6 + len(years) + 3
-    for i, w in enumerate([6, 60, 8, 9, 10, 12] + [10] * len(years) + [22, 16, 16], start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    _title(ws, 1, "Phụ lục", ncols)
-    _title(ws, 2, "DỰ TOÁN KINH PHÍ THỰC HIỆN CHƯƠNG TRÌNH QUỐC GIA HỖ TRỢ DOANH NGHIỆP NÂNG CAO NĂNG SUẤT VÀ CHẤT "
-                  "LƯỢNG SẢN PHẨM, HÀNG HÓA TRÊN ĐỊA BÀN TỈNH ......... GIAI ĐOẠN 2026 - 2030", ncols)
-    _title(ws, 3, "(Kèm theo Kế hoạch số        /KH-UBND ngày     /     /20.... của Ủy ban nhân dân tỉnh .........)",
-           ncols, bold=False, italic=True, size=12)
-    ws.cell(5, ncols - 3, "Đơn vị tính: Triệu đồng").font = Font(name=FONT, size=12, italic=True)
-    h1, h2 = 6, 7
-    heads = ["TT", "Nội dung", "Đơn vị", "Số lượng", "Đơn giá", "Tổng kinh phí"]
-    for c, text in enumerate(heads, start=1):
-        ws.cell(h1, c, text).font = Font(name=FONT, size=12, bold=True)
-        ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
-    ws.cell(h1, 7, "Dự toán kinh phí").font = Font(name=FONT, size=12, bold=True)
-    ws.merge_cells(start_row=h1, start_column=7, end_row=h1, end_column=6 + len(years))
-    for i, y in enumerate(years):
-        ws.cell(h2, 7 + i, y).font = Font(name=FONT, size=12, bold=True)
-    for j, text in enumerate(["Đơn vị chủ trì", "Nhóm hoạt động", "Ghi chú"]):
-        c = 7 + len(years) + j
-        ws.cell(h1, c, text).font = Font(name=FONT, size=12, bold=True)
-        ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
-    r = h2 + 1
-    ws.cell(r + 6, 2, "Tổng cộng").font = Font(name=FONT, size=12, bold=True)
-    _style_box(ws, h1, r + 6, ncols)
-    ws.freeze_panes = f"{get_column_letter(3)}{h2 + 1}"
-    ws.print_title_rows = f"{h1}:{h2}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    _metadata_sheet(wb, [
-        ("Tỉnh", None), ("Tên kế hoạch", None), ("Loại kế hoạch", "Giai đoạn"), ("Giai đoạn", "2026 - 2030"),
-        ("Số kế hoạch", None), ("Ngày ban hành", None), ("Đơn vị tính", "Triệu đồng"), ("Tổng kinh phí (triệu đồng)", None),
-    ])
-    _save(wb, "mau/mau_du_toan_giai_doan.xlsx")
+    # The same layout as the macro-enabled template of `nscl-xl build-excel`, without VBA.
+    path = OUT / "mau" / "mau_du_toan_giai_doan.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_template(path)
+    print("wrote", path.relative_to(ROOT))
 
 
 def main() -> int:
