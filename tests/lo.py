@@ -20,19 +20,30 @@ _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalculated_copy(soffice: str, src: Path, workdir: Path) -> Path:
-    """Open *src* in LibreOffice, recalculate everything, save as .xlsx; return the new file."""
+def convert(soffice: str, src: Path, workdir: Path, target: str, *, recalc: bool = True,
+            outdir: Path | None = None) -> Path:
+    """Convert *src* with LibreOffice headless to *target* (``"xlsx:Calc MS Excel 2007 XML"``,
+    ``"ods"``, ``"xls"``, ``"pdf"``…) using a private profile in *workdir*: nothing is written
+    to the user's ``~/.config/libreoffice`` and concurrent runs never share a profile lock.
+    With *recalc* the profile forces a full recalculation on load."""
     profile = workdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-    out = workdir / "lo-out"
-    out.mkdir(exist_ok=True)
+    xcu = profile / "user" / "registrymodifications.xcu"
+    if recalc and not xcu.exists():
+        xcu.write_text(_XCU, encoding="utf-8")
+    out = outdir or workdir / "lo-out"
+    out.mkdir(parents=True, exist_ok=True)
     subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
+                    "--convert-to", target, "--outdir", str(out), str(src)],
                    check=True, capture_output=True, timeout=300)
-    result = out / (src.stem + ".xlsx")
+    result = out / (src.stem + "." + target.split(":")[0])
     assert result.exists(), f"LibreOffice wrote nothing for {src}"
     return result
+
+
+def recalculated_copy(soffice: str, src: Path, workdir: Path) -> Path:
+    """Open *src* in LibreOffice, recalculate everything, save as .xlsx; return the new file."""
+    return convert(soffice, src, workdir, "xlsx:Calc MS Excel 2007 XML")
 
 
 def control_workbook(path: Path) -> Path:
