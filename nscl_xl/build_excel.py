@@ -5,8 +5,12 @@
 * ``mau_du_toan_nscl.xlsm`` — the blank budget template with the same buttons on the sheet,
   each bound to a parameterless Sub.
 
-Both embed a VBA project made of ``NSCL.bas`` and xlwings' own module (for ``RunPython``).
-The project is written by ms-ovba; its compressor is replaced for the build by
+Both embed a VBA project made of ``NSCL.bas`` and xlwings' own module (for ``RunPython``),
+in the flavour each needs, as ``xlwings quickstart`` does: the add-in gets
+``xlwings_custom_addin.bas`` (the caller is the *active* workbook — the budget the clerk has
+open — and its settings live in ``%USERPROFILE%\\.nscl\\nscl.conf``), the template gets
+``xlwings.bas`` (the caller is the template itself). :func:`module_flavour` reads the flavour
+back from the module text and the build refuses a mismatch. The project is written by ms-ovba; its compressor is replaced for the build by
 :func:`nscl_xl.ovba.compress` (ms-ovba-compression ≤ 1.0.1 corrupts modules longer than
 about 600 bytes). Fixed document dates make the output byte-for-byte reproducible.
 """
@@ -16,14 +20,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 import uuid
 import zipfile
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-MACROS = ROOT / "macros"
+MACROS = Path(__file__).resolve().parent / "excel" / "macros"  # package data: shipped by pip install
 FIXED_DATE = dt.datetime(2026, 1, 1)
 PROJECT_ID = "{5B1E2C7A-4D0F-4E8B-9A61-0C3D7E2F9B14}"
 SHEET_BUTTONS = [("NSCL_DienNam", "Điền năm"), ("NSCL_KiemTra", "Kiểm tra"), ("NSCL_BangChu", "Bằng chữ"),
@@ -32,12 +36,45 @@ DOC_GUID_SHEET = "0002082000000000C000000000000046"
 DOC_GUID_BOOK = "0002081900000000C000000000000046"
 
 
-def macro_sources() -> dict[str, str]:
-    """Standard modules of the project: ours and xlwings' (ASCII, CRLF)."""
+#: The add-in's project name: xlwings' custom add-in module reads its settings from
+#: ``%USERPROFILE%\\.<name>\\<name>.conf`` and a ``<name>.conf`` sheet (``quickstart --addin``
+#: writes the project name in place of the module's "myaddin").
+ADDIN_PROJECT = "nscl"
+ADDIN, WORKBOOK = "addin", "workbook"
+_FLAVOUR_FILES = {ADDIN: "xlwings_custom_addin.bas", WORKBOOK: "xlwings.bas"}
+
+
+def xlwings_module(flavour: str) -> str:
+    """xlwings' VBA module in *flavour* (ADDIN or WORKBOOK), as shipped with the installed xlwings."""
     import xlwings
 
+    text = (Path(xlwings.__file__).parent / _FLAVOUR_FILES[flavour]).read_text(encoding="ascii")
+    if flavour == ADDIN:
+        text = text.replace('PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{ADDIN_PROJECT}"')
+    return text
+
+
+def module_flavour(source: str) -> str:
+    """Which book xlwings' module hands Python as the caller: ADDIN (the active workbook) or
+    WORKBOOK (the book holding the code), read from the ``--wb=`` argument RunPython builds and
+    the caller it sets for the UDF server. Anything else is an error: the build must know."""
+    wb = re.findall(r'" --wb=" & """" & (\w+)\.Name', source)
+    caller = re.findall(r'"BOOK_CALLER", (\w+)\s*$', source, re.M)
+    kinds = set(wb) | set(caller)
+    if kinds == {"ActiveWorkbook"}:
+        return ADDIN
+    if kinds == {"ThisWorkbook"}:
+        return WORKBOOK
+    raise ValueError(f"cannot tell the flavour of this xlwings module (callers: {sorted(kinds) or 'none'})")
+
+
+def macro_sources(flavour: str = WORKBOOK) -> dict[str, str]:
+    """Standard modules of the project: ours and xlwings' in *flavour* (ASCII, CRLF)."""
     ours = (MACROS / "NSCL.bas").read_text(encoding="ascii")
-    theirs = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="ascii")
+    theirs = xlwings_module(flavour)
+    found = module_flavour(theirs)
+    if found != flavour:
+        raise RuntimeError(f"xlwings module {_FLAVOUR_FILES[flavour]} is of the {found} flavour, expected {flavour}")
     return {"NSCL": ours, "xlwings": theirs}
 
 
@@ -71,8 +108,9 @@ def _doc_module(name: str, guid: str):
                           "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n")
 
 
-def vba_project(sheets: list[str]) -> bytes:
-    """vbaProject.bin with document modules ThisWorkbook and Sheet1..N and our standard modules."""
+def vba_project(sheets: list[str], flavour: str = WORKBOOK) -> bytes:
+    """vbaProject.bin with document modules ThisWorkbook and Sheet1..N and our standard modules
+    (xlwings' in *flavour*)."""
     from ms_ovba.Models.Entities.reference import Reference
     from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
     from ms_ovba.Models.Entities.std_module import StdModule
@@ -95,7 +133,7 @@ def vba_project(sheets: list[str]) -> bytes:
                 module.add_guid(uuid.UUID(guid))
                 module.normalize_file()
                 project.add_module(module)
-            for name, source in macro_sources().items():
+            for name, source in macro_sources(flavour).items():
                 path = Path(tmp) / f"{name}.bas"
                 path.write_bytes(source.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii"))
                 module = StdModule(name)
@@ -116,9 +154,12 @@ def vba_project(sheets: list[str]) -> bytes:
             os.chdir(cwd)
 
 
-def write_template(path: Path, vba: Path | None = None, with_buttons: bool = False) -> None:
+def write_template(path: Path, vba: Path | None = None, with_buttons: bool = False,
+                   settings: dict[str, str] | None = None) -> None:
     """The blank period-plan template; with *vba* (and buttons) it is the macro-enabled copy.
-    ``tools/build_workbooks.py`` writes ``workbooks/mau/`` with this too: one layout."""
+    ``tools/build_workbooks.py`` writes ``workbooks/mau/`` with this too: one layout.
+    *settings* become a ``nscl.conf`` sheet, where xlwings' add-in module looks first (as
+    text in cells, so a path with Vietnamese letters survives, unlike the ANSI settings file)."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
@@ -175,6 +216,13 @@ def write_template(path: Path, vba: Path | None = None, with_buttons: bool = Fal
     info.write_string(8, 1, "Triệu đồng")
     info.set_column(0, 0, 40)
     info.set_column(1, 1, 80)
+    if settings:
+        conf = wb.add_worksheet(f"{ADDIN_PROJECT}.conf")
+        conf.set_vba_name("Sheet3")
+        for r, (key, value) in enumerate(settings.items()):
+            conf.write_string(r, 0, key)
+            conf.write_string(r, 1, value)
+        conf.set_column(0, 1, 60)
     wb.close()
 
 
@@ -204,22 +252,25 @@ def repack(src: Path, dst: Path, *, addin: bool = False, ribbon: bytes | None = 
                           compress_type=zipfile.ZIP_DEFLATED)
 
 
-def build(out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write nscl.xlam and mau_du_toan_nscl.xlsm into *out_dir* (atomically); return their paths."""
+def build(out_dir: str | os.PathLike, settings: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """Write nscl.xlam and mau_du_toan_nscl.xlsm into *out_dir* (atomically); return their paths.
+    *settings* (xlwings keys such as INTERPRETER_WIN) go into the add-in's ``nscl.conf`` sheet."""
     from .safe_write import atomic_path
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ribbon = (MACROS / "customUI.xml").read_bytes()
     with tempfile.TemporaryDirectory(prefix="nscl-build-") as tmp:
-        vba = Path(tmp) / "vbaProject.bin"
-        vba.write_bytes(vba_project(["Dự toán", "Thông tin"]))
         results = []
-        for name, addin, buttons, ui in [("nscl.xlam", True, False, ribbon),
-                                         ("mau_du_toan_nscl.xlsm", False, True, None)]:
+        for name, flavour, buttons, ui in [("nscl.xlam", ADDIN, False, ribbon),
+                                           ("mau_du_toan_nscl.xlsm", WORKBOOK, True, None)]:
+            vba = Path(tmp) / f"vbaProject-{flavour}.bin"
+            conf = settings if flavour == ADDIN else None
+            sheets = ["Dự toán", "Thông tin"] + ([f"{ADDIN_PROJECT}.conf"] if conf else [])
+            vba.write_bytes(vba_project(sheets, flavour))
             stage = Path(tmp) / (name + ".stage.xlsm")
-            write_template(stage, vba, with_buttons=buttons)
+            write_template(stage, vba, with_buttons=buttons, settings=conf)
             with atomic_path(out / name) as final:
-                repack(stage, final, addin=addin, ribbon=ui)
+                repack(stage, final, addin=flavour == ADDIN, ribbon=ui)
             results.append(out / name)
     return results[0], results[1]

@@ -245,10 +245,67 @@ def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_plac
 
 @main.command("build-excel", context_settings=CONTEXT)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Thư mục ghi nscl.xlam và mau_du_toan_nscl.xlsm.")
-def build_excel(output):
-    """Dựng add-in Excel (nscl.xlam, thẻ NSCL trên ribbon) và sổ mẫu có nút bấm, từ mã nguồn trong macros/."""
+              help="Thư mục ghi nscl.xlam, mau_du_toan_nscl.xlsm và lite/ (gói cho xlwings Lite).")
+@click.option("--lite-url", metavar="URL",
+              help="Địa chỉ thư mục web nơi đặt tệp .whl trong lite/ (để requirements.txt của Lite ghi đủ địa chỉ).")
+def build_excel(output, lite_url):
+    """Dựng add-in Excel (nscl.xlam, thẻ NSCL trên ribbon), sổ mẫu có nút bấm và gói cho xlwings Lite."""
     from .build_excel import build
+    from .errors import NsclError
+    from .excel.lite import build_lite, sha256_file
 
-    addin, template = build(output)
-    click.echo(f"Đã ghi: {addin}\nĐã ghi: {template}")
+    try:
+        addin, template = build(output)
+        wheel, requirements = build_lite(output, lite_url)
+    except NsclError as exc:
+        _fail(exc)
+    click.echo(f"Đã ghi: {addin}\nĐã ghi: {template}\nĐã ghi: {wheel} (sha256 {sha256_file(wheel)})\n"
+               f"Đã ghi: {requirements}")
+    if not lite_url:
+        click.echo("Lưu ý: requirements.txt của Lite chỉ ghi tên tệp .whl; đặt tệp lên máy chủ nội bộ rồi chạy lại "
+                   "với --lite-url <địa chỉ thư mục>.")
+
+
+# --- install-addin --------------------------------------------------------------------------------
+
+@main.command("install-addin", context_settings=CONTEXT)
+@click.option("--xlstart", type=click.Path(path_type=Path), metavar="DIR",
+              help="Thư mục khởi động của Excel (mặc định: %APPDATA%\\Microsoft\\Excel\\XLSTART).")
+@click.option("--config-dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Thư mục người dùng chứa .nscl\\nscl.conf và .xlwings\\xlwings.conf (mặc định: %USERPROFILE%).")
+@click.option("--python", "interpreter", metavar="EXE",
+              help="python.exe mà Excel sẽ chạy (mặc định: Python đang chạy lệnh này, nơi đã cài nscl-xl).")
+def install_addin_cmd(xlstart, config_dir, interpreter):
+    """Cài add-in NSCL cho người dùng hiện tại (Windows) và chỉ cho xlwings dùng đúng Python.
+
+    Chép nscl.xlam vào thư mục XLSTART (Excel tự mở khi khởi động; thư mục tin cậy sẵn nên
+    macro không bị chặn) và ghi INTERPRETER_WIN vào cấu hình xlwings. Đóng Excel trước khi chạy."""
+    from .errors import NsclError, UsageError
+    from .excel.install import Locations, install_addin, windows_locations
+
+    try:
+        if xlstart is None or config_dir is None:
+            if not sys.platform.startswith("win"):
+                raise UsageError("lệnh này cài add-in cho Excel trên Windows. Trên Windows nó chép nscl.xlam vào "
+                                 "%APPDATA%\\Microsoft\\Excel\\XLSTART và ghi INTERPRETER_WIN (đường dẫn python.exe) "
+                                 "vào trang nscl.conf của add-in, %USERPROFILE%\\.nscl\\nscl.conf và "
+                                 "%USERPROFILE%\\.xlwings\\xlwings.conf. Ở đây hãy chỉ rõ --xlstart DIR và --config-dir DIR.")
+            win = windows_locations()
+        if config_dir is not None:
+            from .build_excel import ADDIN_PROJECT
+
+            config = Path(config_dir) / f".{ADDIN_PROJECT}" / f"{ADDIN_PROJECT}.conf"
+            xlwings_config = Path(config_dir) / ".xlwings" / "xlwings.conf"
+        else:
+            config, xlwings_config = win.config, win.xlwings_config
+        locations = Locations(Path(xlstart) if xlstart else win.xlstart, config, xlwings_config)
+        done = install_addin(locations, interpreter)
+    except NsclError as exc:
+        _fail(exc)
+    click.echo(f"Đã cài add-in: {done.addin}\nPython cho Excel: {done.interpreter}\nĐã ghi cấu hình: {done.config}")
+    if done.xlwings_interpreter_kept:
+        click.echo(f"Giữ nguyên {done.xlwings_config}: đang chỉ tới {done.xlwings_interpreter_kept} (sổ mẫu .xlsm sẽ dùng "
+                   "Python đó; sửa dòng INTERPRETER_WIN nếu cần).")
+    else:
+        click.echo(f"Đã ghi cấu hình: {done.xlwings_config}")
+    click.echo("Mở lại Excel: thẻ NSCL xuất hiện trên ribbon.")

@@ -3,6 +3,8 @@ Option Explicit
 ' nscl-xl buttons. Every button calls a parameterless Sub here; the work (and every message
 ' the user reads, in Vietnamese) is done in Python by nscl_xl.excel through xlwings' RunPython.
 ' Keep this file ASCII: VBA modules are stored in the Windows code page.
+' Every RunPython command is a constant without quotes, spaces in values, %, ^, & or |: it
+' passes cmd.exe and the C runtime's argument rules unchanged (tests/test_runpython_cmdline.py).
 
 Public Sub NSCL_DienNam()
     RunPython "import nscl_xl.excel as x; x.dien_nam()"
@@ -17,16 +19,9 @@ Public Sub NSCL_BangChu()
 End Sub
 
 Public Sub NSCL_TongHop()
-    ' Ask for the folder to consolidate (Windows folder picker), then hand it to Python.
-    Dim folder As String, esc As String
-    With Application.FileDialog(4)
-        .AllowMultiSelect = False
-        If .Show <> -1 Then Exit Sub
-        folder = .SelectedItems(1)
-    End With
-    esc = Replace(folder, "\", "\\")
-    esc = Replace(esc, """", "\""")
-    RunPython "import nscl_xl.excel as x; x.tong_hop(""" & esc & """)"
+    ' Python asks Excel for the folder (its own folder picker, through COM): no path is ever
+    ' put on the command line that RunPython hands to cmd.exe.
+    RunPython "import nscl_xl.excel as x; x.tong_hop()"
 End Sub
 
 ' Ribbon: one callback for all buttons; each button's tag says which Sub to run, so adding a
