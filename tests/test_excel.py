@@ -263,7 +263,7 @@ def test_verify_restores_the_users_fill_and_note_where_excel_tells_them(tmp_path
     state["path"] = src
     _, once, acts = _click_kiem_tra(src, tmp_path / "once.xlsx")
     fill, note, _, _ = _state(once)
-    assert fill == "FFC7CE" and "[row-sum]" in note and "Số liệu của phòng Kế hoạch" not in note
+    assert fill == "FFC7CE" and note.startswith("[qty-price] Dòng 1.1") and "phòng Kế hoạch" not in note
     mark = next(m for m in excel.marks.read_marks(remote_book(once)) if m.cell == "G9")
     assert (mark.prior_fill, mark.note_state, mark.prior_note) == ("#C6EFCE", "replaced", "Số liệu của phòng Kế hoạch")
     fixed = _fix(once, tmp_path / "fixed.xlsx")
