@@ -46,6 +46,8 @@ def _validator():
     from pythonnet import set_runtime
 
     root = _runtime_dir()
+    # Culture data is not needed to validate XML: run without libicu where a machine lacks it.
+    os.environ.setdefault("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
     set_runtime(get_coreclr(dotnet_root=root, entry_dll=root / "redline.dll"))
     import clr
 

@@ -123,11 +123,18 @@ def test_fresh_venv_install_then_build_excel(tmp_path):
     the macros ship as package data and the VBA writer is a normal dependency. The venv sees
     this machine's site-packages for the dependencies; pip fetches only the build backend
     pyproject.toml names (setuptools, wheel) into its isolated build environment."""
+    import shutil
+
+    src = tmp_path / "src"  # a copy: setuptools builds in the source folder (build/, *.egg-info)
+    src.mkdir()
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "nscl_xl", src / "nscl_xl", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(src)],
                    check=True, env=clean, cwd=tmp_path)
     out = subprocess.run([str(env_dir / "bin" / "nscl-xl"), "build-excel", "-o", str(tmp_path / "dist")],
                          capture_output=True, text=True, env=clean, cwd=tmp_path)
