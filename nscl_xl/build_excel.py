@@ -89,11 +89,20 @@ def _ovba_build():
 
     from .ovba import compress
 
+    import gc
+    import warnings
+
     original, state = MsOvba.compress, random.getstate()
     MsOvba.compress = lambda self, data: compress(bytes(data))
     random.seed(PROJECT_ID)
     try:
-        yield
+        # ms-ovba leaves the files it writes to be closed by the garbage collector: close them
+        # here, quietly. (Were that ResourceWarning an error, as under ``-W error``, the
+        # collector would skip the flush and the project would lose bytes.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            yield
+            gc.collect()
     finally:
         MsOvba.compress = original
         random.setstate(state)

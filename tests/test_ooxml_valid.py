@@ -49,9 +49,11 @@ def test_the_validator_catches_a_broken_ribbon(sdk, built, tmp_path):
     assert len(errors) == 1 and "customUI14.xml" in errors[0] and "'huge'" in errors[0]
 
 
-def test_addin_and_template_are_valid(sdk, built):
+def test_addin_and_template_are_valid(sdk, built, tmp_path):
     for path in built:
         assert sdk(path) == [], path.name
+    installed, _ = build(tmp_path, settings={"INTERPRETER_WIN": r"C:\Users\Nguyễn Văn Ánh\python.exe"})
+    assert sdk(installed) == []  # the add-in install-addin writes, with its nscl.conf sheet
 
 
 def _cli(*args):
