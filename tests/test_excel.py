@@ -139,6 +139,26 @@ def test_lite_module_scripts(tmp_path):
     assert xs.custom_functions_meta(lite)["functions"]
 
 
+def test_lite_scripts_say_what_to_do_when_excel_refuses(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lite_main2", Path(excel.__file__).parent / "macros" / "lite" /
+                                                  "main.py")
+    lite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lite)
+    for exc, expected in [(NotImplementedError("Notes require ExcelApi 1.18"), "Hãy cập nhật Excel"),
+                          (RuntimeError("InvalidOperation"), "bỏ bảo vệ trang"),
+                          (excel.buttons.NsclError("bảng chưa có dòng tổng cộng"), "Lỗi: bảng chưa có dòng tổng cộng")]:
+        book = remote_book(WORKBOOKS / "kien_giang_2024.xlsx")
+
+        def fail(_book, exc=exc):
+            raise exc
+
+        lite._safe(fail, book)
+        alert = next(a for a in _actions(book) if a["func"] == "alert")["args"]
+        assert expected in alert[0] and alert[1] == "NSCL - lỗi" and "Traceback" not in alert[0]
+
+
 def test_verify_button_equals_cli_annotate(tmp_path):
     from click.testing import CliRunner
 
