@@ -298,7 +298,8 @@ def install_addin_cmd(xlstart, config_dir, interpreter):
             xlwings_config = Path(config_dir) / ".xlwings" / "xlwings.conf"
         else:
             config, xlwings_config = win.config, win.xlwings_config
-        locations = Locations(Path(xlstart) if xlstart else win.xlstart, config, xlwings_config)
+        locations = Locations(Path(xlstart) if xlstart else win.xlstart, config, xlwings_config,
+                              win.addins if xlstart is None else None)
         done = install_addin(locations, interpreter)
     except NsclError as exc:
         _fail(exc)
@@ -308,4 +309,7 @@ def install_addin_cmd(xlstart, config_dir, interpreter):
                    "Python đó; sửa dòng INTERPRETER_WIN nếu cần).")
     else:
         click.echo(f"Đã ghi cấu hình: {done.xlwings_config}")
+    if done.other_copy:
+        click.echo(f"Chú ý: còn bản cũ {done.other_copy}. Trong Excel: Tệp > Tùy chọn > Bổ trợ > Quản lý: Bổ trợ Excel > "
+                   "Đi…, bỏ đánh dấu Nscl; rồi xóa tệp đó (nếu không Excel mở hai bản add-in).")
     click.echo("Mở lại Excel: thẻ NSCL xuất hiện trên ribbon.")

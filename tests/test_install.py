@@ -50,6 +50,7 @@ def test_install_addin_with_a_fake_home(tmp_path):
     home.joinpath(".xlwings").mkdir(parents=True)
     home.joinpath(".xlwings", "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\Other\\python.exe"\n"SHOW CONSOLE","True"\n')
     done = install_addin(loc, r"C:\Python311\python.exe")
+    assert done.other_copy is None
     assert done.addin == appdata / "Microsoft" / "Excel" / "XLSTART" / "nscl.xlam" and done.addin.exists()
     assert read_config(home / ".nscl" / "nscl.conf") == [("INTERPRETER_WIN", r"C:\Python311\python.exe")]
     assert (home / ".nscl" / "nscl.conf").read_bytes() == b'"INTERPRETER_WIN","C:\\Python311\\python.exe"\r\n'
@@ -60,7 +61,10 @@ def test_install_addin_with_a_fake_home(tmp_path):
         assert any(b"C:\\Python311\\python.exe" in z.read(n) for n in z.namelist() if n.endswith(".xml"))
     # installing again replaces the add-in and our setting, nothing else
     set_interpreter(home / ".nscl" / "nscl.conf", "x", replace=True)
-    install_addin(loc, r"C:\Python312\python.exe")
+    (appdata / "Microsoft" / "AddIns").mkdir(parents=True)
+    (appdata / "Microsoft" / "AddIns" / "nscl.xlam").write_bytes(b"old")  # where the old guide put it
+    again = install_addin(loc, r"C:\Python312\python.exe")
+    assert again.other_copy == appdata / "Microsoft" / "AddIns" / "nscl.xlam"
     assert read_config(home / ".nscl" / "nscl.conf") == [("INTERPRETER_WIN", r"C:\Python312\python.exe")]
 
 

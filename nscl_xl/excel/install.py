@@ -35,6 +35,7 @@ class Locations:
     xlstart: Path  # the add-in goes here
     config: Path  # the add-in's settings file (nscl.conf)
     xlwings_config: Path  # xlwings' user settings (used by the .xlsm template)
+    addins: Path | None = None  # Excel's AddIns folder, where an older guide had the clerk copy the add-in
 
 
 def windows_locations(env: dict[str, str] | None = None) -> Locations:
@@ -50,7 +51,8 @@ def windows_locations(env: dict[str, str] | None = None) -> Locations:
     join = _win_join
     return Locations(Path(join(appdata, "Microsoft", "Excel", "XLSTART")),
                      Path(join(home, f".{ADDIN_PROJECT}", f"{ADDIN_PROJECT}.conf")),
-                     Path(join(home, ".xlwings", "xlwings.conf")))
+                     Path(join(home, ".xlwings", "xlwings.conf")),
+                     Path(join(appdata, "Microsoft", "AddIns")))
 
 
 def _win_join(*parts: str) -> str:
@@ -104,6 +106,7 @@ class Installed:
     interpreter: str
     xlwings_config: Path
     xlwings_interpreter_kept: str | None  # the other interpreter xlwings.conf keeps naming
+    other_copy: Path | None  # another nscl.xlam Excel may also load (two NSCL tabs, "already open")
 
 
 def install_addin(locations: Locations, interpreter: str | None = None, addin_source: Path | None = None,
@@ -130,7 +133,9 @@ def install_addin(locations: Locations, interpreter: str | None = None, addin_so
                              "lại lệnh.") from exc
     set_interpreter(locations.config, value, replace=True)
     kept = set_interpreter(locations.xlwings_config, value, replace=False)
-    return Installed(target, locations.config, interpreter, locations.xlwings_config, kept)
+    other = locations.addins / ADDIN_NAME if locations.addins is not None else None
+    return Installed(target, locations.config, interpreter, locations.xlwings_config, kept,
+                     other if other is not None and other.exists() else None)
 
 
 #: Environment variables a user's Python usually lies under, most specific first.
