@@ -168,3 +168,32 @@ def test_vba_module_statements_replayed_are_xlwings_own():
         assert 'ExitCode = WScript.Run("cmd.exe /C " & DriveCommand & _' in module
         assert 'PYTHONPATH = Replace(PYTHONPATH, "&", "^&")' in module
     assert (MACROS / "NSCL.bas").exists()
+
+
+# --- the replay's own rules, against the documented examples ----------------------------------------
+
+@pytest.mark.parametrize("line,expected", [
+    # Microsoft, "Parsing C command-line arguments" (C runtime) — the table of examples
+    (r'"a b c" d e', ["a b c", "d", "e"]),
+    (r'"ab\"c" "\\" d', ['ab"c', "\\", "d"]),
+    (r'a\\\b d"e f"g h', [r"a\\\b", "de fg", "h"]),
+    (r'a\\\"b c d', [r'a\"b', "c", "d"]),
+    (r'a\\\\"b c" d e', [r"a\\b c", "d", "e"]),
+    (r'a"b"" c d', ['ab" c d']),
+])
+def test_argv_rules_match_the_documented_examples(line, expected):
+    assert command_line_to_argv("prog " + line)[1:] == expected
+
+
+def test_argv_zero_takes_no_escapes():
+    assert command_line_to_argv(r'"C:\Program Files\Python\python.exe" -c x') == [
+        r"C:\Program Files\Python\python.exe", "-c", "x"]
+
+
+def test_cmd_rules():
+    env = {"X": "1", "Path": r"C:\Windows"}
+    assert cmd_c("cmd.exe /C echo a^&b & c", env) == ["echo a&b", "c"]
+    assert cmd_c('cmd.exe /C x "a&b|c^d %X%" 2> "C:\\t\\log" && y', env) == ['x "a&b|c^d 1"', "y"]
+    assert cmd_c("cmd.exe /C %x% %Y% 100% %path%", env) == [r"1 %Y% 100% C:\Windows"]
+    # /C with a leading quote drops the first and the last quote (the well-known trap)
+    assert cmd_c('cmd.exe /C "a b" & "c d"', env) == ['a b" & "c d']
