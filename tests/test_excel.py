@@ -293,6 +293,51 @@ def test_verify_restores_the_users_fill_and_note_where_excel_tells_them(tmp_path
     assert excel.MARKS_SHEET not in _state(after)[2]
 
 
+def _lite():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lite_main_k", Path(excel.__file__).parent / "macros" / "lite" /
+                                                  "main.py")
+    lite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lite)
+    return lite
+
+
+def test_lite_kiem_tra_restores_through_async_reads(tmp_path, monkeypatch):
+    """xlwings Lite reads fills and note texts only with await (get_color, get_text): the
+    Kiểm tra script reads them first; here they answer from the replayed file's state, as Excel
+    would, while the synchronous getters stay unavailable as in Lite."""
+    import xlwings.pro._xlremote as remote
+
+    state = {}
+
+    async def get_color(self):
+        c = openpyxl.load_workbook(state["path"])[self.sheet.name][self.address.replace("$", "")]
+        return tuple(int(c.fill.fgColor.rgb[-6:][i:i + 2], 16) for i in (0, 2, 4)) if c.fill.fill_type == "solid" \
+            else None
+
+    async def get_text(self):
+        c = openpyxl.load_workbook(state["path"])[self.range.sheet.name][self.range.address.replace("$", "")]
+        return c.comment.text
+
+    monkeypatch.setattr(remote.Range, "get_color", get_color)
+    monkeypatch.setattr(remote.Note, "get_text", get_text)
+    lite = _lite()
+    src = _broken_copy(tmp_path, fill="C6EFCE", note="Số liệu của phòng Kế hoạch")
+    paths = [src, tmp_path / "once.xlsx", tmp_path / "fixed.xlsx", tmp_path / "after.xlsx"]
+    state["path"] = src
+    book = remote_book(src)
+    asyncio.run(xs.custom_scripts_call(lite, "kiem_tra", typehint_to_value={xw.Book: book}))
+    replay(_actions(book), src, paths[1])
+    fill, note, _, _ = _state(paths[1])
+    assert fill == "FFC7CE" and note.startswith("[qty-price]")
+    state["path"] = _fix(paths[1], paths[2])
+    book = remote_book(paths[2])
+    asyncio.run(xs.custom_scripts_call(lite, "kiem_tra", typehint_to_value={xw.Book: book}))
+    replay(_actions(book), paths[2], paths[3])
+    assert _state(paths[3])[:2] == ("C6EFCE", "Số liệu của phòng Kế hoạch")
+
+
 def test_verify_leaves_a_mark_the_user_changed(tmp_path, monkeypatch):
     """A cell whose fill the clerk changed after the click is the clerk's now: not reset."""
     import xlwings.pro._xlremote as remote

@@ -76,14 +76,16 @@ def fill_book(book, *, period: tuple[int, int] | None = None, spread: str = "eve
     return message
 
 
-def verify_book(book) -> list[Finding]:
+def verify_book(book, *, known: marks_.Known | None = None) -> list[Finding]:
     """Verify the whole book: take back the marks of the last click, then colour and annotate
-    the offending cells (remembering what they had) and list the findings on "Kiểm tra"."""
+    the offending cells (remembering what they had) and list the findings on "Kiểm tra".
+    *known*: cells' fills and notes read beforehand (xlwings Lite, see marks.prefetch)."""
     from ..verify import verify_plan
 
+    known = dict(known or {})
     with progress(book) as bar:
         bar.show("đang gỡ dấu của lần kiểm tra trước…")
-        marks_.restore(book, marks_.read_marks(book))
+        marks_.restore(book, marks_.read_marks(book), known)
         bar.show("đang đọc sổ…")
         plan = book_model(book)
         if not plan.tables and not plan.stated_totals:
@@ -100,7 +102,7 @@ def verify_book(book) -> list[Finding]:
         for (sheet_name, address), items in bar.every(list(by_cell.items()), "đang tô màu ô"):
             worst = "error" if any(f.severity == ERROR for f in items) else "warning"
             text = "\n".join(f"[{f.rule}] {f.message}" for f in items)  # one note per cell, every finding
-            made.append(marks_.mark(book, sheet_name, address, COLORS[worst], text))
+            made.append(marks_.mark(book, sheet_name, address, COLORS[worst], text, known))
         marks_.remember(book, made)
         bar.show("đang lập trang Kiểm tra…")
         _write_check_sheet(book, findings)

@@ -7,10 +7,11 @@ own (:data:`MARKS_SHEET`, very hidden on desktop Excel, hidden elsewhere), and t
 first restores every recorded cell, then verifies and marks afresh. A book that verifies
 clean ends with no mark and no marks sheet.
 
-Reading a cell's fill or note text needs desktop Excel: xlwings Lite and the remote engine
-cannot read them synchronously. There the prior fill is recorded as unknown (restored as no
-fill), and a cell that already carries a note of the user's keeps it untouched (the finding is
-still coloured and listed on the "Kiểm tra" sheet).
+Reading a cell's fill or note text synchronously needs desktop Excel. xlwings Lite reads them
+asynchronously: its Kiểm tra script first calls :func:`prefetch` and hands the answers over
+(*known*). Where neither is possible (the remote engine, an older Lite) the prior fill is
+recorded as unknown (restored as no fill), and a cell that already carries a note of the
+user's keeps it untouched (the finding is still coloured and listed on "Kiểm tra").
 """
 
 from __future__ import annotations
@@ -68,6 +69,25 @@ def read_note(rng) -> str | None:
         return UNKNOWN
 
 
+#: (sheet, cell) -> (fill, note text or None): what the engine said, updated with what this
+#: click has set since.
+Known = dict[tuple[str, str], tuple[str, "str | None"]]
+
+
+def _fill(rng, key, known: Known) -> str:
+    return known[key][0] if key in known else read_fill(rng)
+
+
+def _note(rng, key, known: Known) -> str | None:
+    return known[key][1] if key in known else read_note(rng)
+
+
+def _set(known: Known, key, fill=None, note=...) -> None:
+    if key in known:
+        old_fill, old_note = known[key]
+        known[key] = (old_fill if fill is None else fill, old_note if note is ... else note)
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -89,32 +109,38 @@ def read_marks(book) -> list[Mark]:
     return marks
 
 
-def restore(book, marks: list[Mark]) -> None:
+def restore(book, marks: list[Mark], known: Known | None = None) -> None:
     """Give every recorded cell back what it had, unless the user changed it since."""
+    known = {} if known is None else known
     names = {s.name for s in book.sheets}
     for m in marks:
         if m.sheet not in names:
             continue  # the user deleted or renamed the sheet: nothing of ours left there
+        key = (m.sheet, m.cell)
         rng = book.sheets[m.sheet].range(m.cell)
-        fill = read_fill(rng)
-        if fill in (UNKNOWN, m.fill):  # still ours (or unreadable): put the user's fill back
-            rng.color = None if m.prior_fill in ("", UNKNOWN) else m.prior_fill
+        if _fill(rng, key, known) in (UNKNOWN, m.fill):  # still ours (or unreadable): the user's fill back
+            back = "" if m.prior_fill in ("", UNKNOWN) else m.prior_fill
+            rng.color = back or None
+            _set(known, key, fill=back)
         if m.note_state == KEPT:
             continue
-        text = read_note(rng)
+        text = _note(rng, key, known)
         if text is None or (text not in (UNKNOWN, m.note)):
             continue  # the note is gone, or the user rewrote it: theirs now
         if m.note_state == REPLACED:
             rng.note.text = m.prior_note
+            _set(known, key, note=m.prior_note)
         else:
             rng.note.delete()
+            _set(known, key, note=None)
 
 
-def mark(book, sheet_name: str, cell: str, fill: str, note: str) -> Mark:
+def mark(book, sheet_name: str, cell: str, fill: str, note: str, known: Known | None = None) -> Mark:
     """Colour *cell* and give it *note*, recording what it had before."""
+    known = {} if known is None else known
     rng = book.sheets[sheet_name].range(cell)
-    prior_fill = read_fill(rng)
-    prior_note = read_note(rng)
+    prior_fill = _fill(rng, (sheet_name, cell), known)
+    prior_note = _note(rng, (sheet_name, cell), known)
     rng.color = fill
     if prior_note is None:
         rng.add_note(note)
@@ -125,6 +151,24 @@ def mark(book, sheet_name: str, cell: str, fill: str, note: str) -> Mark:
         rng.note.text = note
         state, kept_text = REPLACED, prior_note
     return Mark(sheet_name, cell, prior_fill, state, kept_text, _hex(fill), note)
+
+
+async def prefetch(book) -> Known:
+    """xlwings Lite: ask Excel (asynchronously) for the fill and note text of every cell this
+    click may touch — the last click's marks and this click's findings."""
+    from ..verify import verify_plan
+    from .live import book_model
+
+    keys = {(m.sheet, m.cell) for m in read_marks(book)}
+    keys |= {(f.sheet, f.cell) for f in verify_plan(book_model(book)) if f.sheet and f.cell}
+    names = {s.name for s in book.sheets}
+    known: Known = {}
+    for sheet, cell in sorted(keys):
+        if sheet in names:
+            rng = book.sheets[sheet].range(cell)
+            note = rng.note
+            known[(sheet, cell)] = (_hex(await rng.get_color()), None if note is None else (await note.get_text()) or "")
+    return known
 
 
 def remember(book, marks: list[Mark]) -> None:

@@ -36,9 +36,13 @@ def dien_nam(book: xw.Book):
 
 
 @script(name="Kiểm tra")
-def kiem_tra(book: xw.Book):
-    """Kiểm tra tổng; tô màu, ghi chú và lập trang Kiểm tra."""
-    _safe(excel.verify_book, book)
+async def kiem_tra(book: xw.Book):
+    """Kiểm tra tổng; tô màu, ghi chú và lập trang Kiểm tra (lần sau gỡ dấu cũ, trả lại màu và ghi chú cũ)."""
+    try:
+        known = await excel.marks.prefetch(book)  # fills and notes, which Lite only reads asynchronously
+    except Exception:  # an older Lite/Excel: marks still work, old fills are not restored
+        known = None
+    _safe(lambda b: excel.verify_book(b, known=known), book)
 
 
 @script(name="Bằng chữ")
