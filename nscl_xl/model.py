@@ -62,8 +62,9 @@ class CellProblem:
     """A cell in a number column that could not be read as a number."""
 
     source: Source
-    column: str  # model field: amount, quantity, unit_price, year:2021
+    column: str  # model field: amount, quantity, unit_price, year:2021; or unread-number, year-header
     text: str
+    reason: str = ""  # why a number was not read (unread-number), in Vietnamese
 
 
 @dataclass
@@ -141,6 +142,17 @@ class BudgetTable:
     words: WordsLine | None = None
     problems: list[CellProblem] = field(default_factory=list)
     last_row: int = 0  # last 0-based row belonging to the table
+    #: Section subtotal rows ("Cộng mục I") with the section they restate (None: a second
+    #: grand-total row). They are checked, never summed and never taken as the grand total.
+    subtotals: list[tuple[BudgetLine, BudgetLine | None]] = field(default_factory=list)
+    #: Cells holding a number in the table's columns, from its header down to the next table,
+    #: that are not in the model (column "unread-number", with the reason): never dropped silently.
+    unread: list[CellProblem] = field(default_factory=list)
+    covered_to: int = 0  # last 0-based row searched for numbers (coverage region)
+    sheet_state: str = "visible"  # visible | hidden | veryHidden
+    #: A stated rounding ("số liệu đã làm tròn") and where; without it and without decimals
+    #: in the parts, sums are exact (no tolerance).
+    rounding_note: tuple[str, Source] | None = None
 
     @property
     def roots(self) -> list[BudgetLine]:
@@ -186,6 +198,27 @@ class Target:
 
 
 @dataclass
+class SheetRead:
+    """What was read on one sheet: shown by verify and consolidate (coverage)."""
+
+    name: str
+    state: str = "visible"  # visible | hidden | veryHidden
+    n_rows: int = 0
+    role: str = ""  # table | metadata | targets | empty | other
+
+
+@dataclass
+class FormulaCell:
+    """A formula cell saved without its cached value (openpyxl and other libraries do this):
+    computed by nscl_xl.formula when it can be (value), else the reason it cannot (error)."""
+
+    source: Source
+    formula: str
+    value: Decimal | None = None
+    error: str = ""
+
+
+@dataclass
 class Plan:
     """Everything read from one workbook."""
 
@@ -203,6 +236,13 @@ class Plan:
     targets: list[Target] = field(default_factory=list)
     metadata: dict[str, tuple[str, Source]] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)  # sheet -> "tcvn3" (converted) | "vni"
+    sheets: list[SheetRead] = field(default_factory=list)  # every sheet, in workbook order
+    formula_cells: list[FormulaCell] = field(default_factory=list)  # formulas without cached values
+
+    def checked_anything(self) -> bool:
+        """True when some amount was read to check: a table line or total, or a stated total."""
+        return bool(self.stated_totals) or any(t.lines or (t.total is not None and t.total.has_money())
+                                               for t in self.tables)
 
     @property
     def years(self) -> list[int]:

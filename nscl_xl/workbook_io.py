@@ -36,6 +36,7 @@ class SheetGrid:
     values: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] | None = None  # (row, col) 0-based -> "=SUM(...)"
+    state: str = "visible"  # visible | hidden | veryHidden (calamine's sheets_metadata)
 
     def cell(self, row: int, col: int) -> object:
         if 0 <= row < len(self.values):
@@ -136,6 +137,10 @@ def _is_encrypted_ole(path: Path) -> bool:
         return False
 
 
+#: calamine's SheetVisibleEnum, as text, -> the OOXML sheet state.
+_SHEET_STATES = {"SheetVisibleEnum.Hidden": "hidden", "SheetVisibleEnum.VeryHidden": "veryHidden"}
+
+
 def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[SheetGrid]:
     """Read every worksheet's values (from A1) and merged ranges with python-calamine.
 
@@ -168,7 +173,7 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
                 row = values[r]
                 row.extend([""] * (c + 1 - len(row)))
                 row[c] = text  # "#REF!": reported as not a number instead of read as empty
-            grids.append(SheetGrid(meta.name, values, merged))
+            grids.append(SheetGrid(meta.name, values, merged, state=_SHEET_STATES.get(str(meta.visible), "visible")))
         wb.close()
         return grids
     except pc.PasswordError:
