@@ -34,7 +34,7 @@ from typing import Sequence
 
 from . import provinces
 from .errors import NoBudgetTable
-from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, SheetRead, Source, StatedTotal, Target,
+from .model import (Amount, BudgetLine, BudgetTable, CellProblem, FormulaCell, Plan, SheetRead, Source, StatedTotal, Target,
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
 from .text import cell_text, fold, legacy_encoding, tcvn3_to_unicode
@@ -349,7 +349,7 @@ def _subtotal_section(table: BudgetTable, code: str) -> BudgetLine | None:
     for ln in reversed(table.lines):
         if code and ln.code.upper().rstrip(".") == code and ln.parent is None:
             return ln
-    return next((ln for ln in reversed(table.lines) if ln.parent is None), None) if not code else None
+    return next((ln for ln in reversed(table.lines) if ln.parent is None), None)
 
 
 def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> BudgetTable | None:
@@ -389,7 +389,7 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
 
     table = BudgetTable(file=file, sheet=grid.name, unit=unit or MoneyUnit.DONG, unit_source=unit_src,
                         header_rows=(header_row, last), columns=columns, year_columns=year_cols, title=title,
-                        sheet_state=getattr(grid, "state", "visible"))
+                        sheet_state=grid.state)
     for d in duplicates:
         table.problems.append(CellProblem(Source(file, grid.name, a1(header_row, 0)), "duplicate-column", d))
     read_cols = set(columns.values()) | set(year_cols.values())
@@ -398,6 +398,8 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
         if c in read_cols or not col_labels:
             continue
         text, (lr, lc) = col_labels[-1]
+        if any(classify_header(t) for t, _ in col_labels):
+            continue  # a repeated column: reported as duplicate-column
         if any(_YEAR_TOKEN.search(t) for t, _ in col_labels):
             table.problems.append(CellProblem(Source(file, grid.name, a1(lr, lc)), "year-header", text))
     for r, c, t in title_cells:
@@ -579,7 +581,11 @@ def _check_coverage(grid: SheetGrid, table: BudgetTable, stop: int) -> None:
                 continue
             name = fields.get(c, "")
             if in_model:
-                reason = "cột này không có tiêu đề nhận biết được nên không được đọc"
+                heads = [t for t, _ in labels.get(c, [])]
+                reason = ("cột này lặp lại tiêu đề của một cột đã đọc; chỉ cột đầu tiên được đọc"
+                          if any(classify_header(t) for t in heads) else
+                          f"cột '{heads[-1]}' không phải cột nào của bảng dự toán nên không được đọc" if heads else
+                          "cột này không có tiêu đề nên không được đọc")
             elif r > last:
                 reason = (f"nằm dưới dòng cuối của bảng (dòng {last + 1})" +
                           (" — sau dòng tổng cộng" if table.total is not None and table.total.row <= last and
@@ -727,10 +733,12 @@ def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
         if encoding == "tcvn3":  # convert before recognising headers ("Néi dung" -> "Nội dung")
             grid = SheetGrid(grid.name, [[tcvn3_to_unicode(v) if isinstance(v, str) else v for v in row]
                                          for row in grid.values], grid.merged, grid.formulas,
-                             state=getattr(grid, "state", "visible"))
+                             state=grid.state, uncached=grid.uncached)
+        for (r, c), (formula, value, error) in sorted((grid.uncached or {}).items()):
+            plan.formula_cells.append(FormulaCell(Source(file, grid.name, a1(r, c)), formula, value, error))
         tables = find_tables(grid, file)
         plan.tables.extend(tables)
-        read = SheetRead(grid.name, getattr(grid, "state", "visible"), grid.n_rows, "table" if tables else "")
+        read = SheetRead(grid.name, grid.state, grid.n_rows, "table" if tables else "")
         if not tables:
             n_meta, n_stated, n_targets = len(plan.metadata), len(plan.stated_totals), len(plan.targets)
             _read_metadata(grid, file, plan)
