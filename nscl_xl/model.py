@@ -239,6 +239,27 @@ class Plan:
     sheets: list[SheetRead] = field(default_factory=list)  # every sheet, in workbook order
     formula_cells: list[FormulaCell] = field(default_factory=list)  # formulas without cached values
 
+    def coverage(self) -> dict:
+        """What was read, per sheet (plain data for the reports and the summary's "Nguồn"):
+        tables with their rows (1-based), lines, total cell, unread numbers; formulas computed."""
+        sheets = []
+        for s in self.sheets:
+            tables = []
+            for t in self.tables:
+                if t.sheet != s.name:
+                    continue
+                tables.append({
+                    "header_rows": [t.header_rows[0] + 1, t.header_rows[1] + 1],
+                    "first_row": t.header_rows[1] + 2, "last_row": t.last_row + 1,
+                    "searched_to": max(t.covered_to, t.last_row) + 1,
+                    "lines": len(t.lines), "unit": t.unit.label,
+                    "total_row": t.total.row + 1 if t.total is not None else None,
+                    "subtotals": len(t.subtotals), "unread_numbers": len(t.unread)})
+            sheets.append({"sheet": s.name, "state": s.state, "role": s.role, "tables": tables})
+        return {"file": self.file, "checked": self.checked_anything(), "sheets": sheets,
+                "formulas_computed": sum(f.value is not None for f in self.formula_cells),
+                "formulas_not_evaluable": sum(f.value is None for f in self.formula_cells)}
+
     def checked_anything(self) -> bool:
         """True when some amount was read to check: a table line or total, or a stated total."""
         return bool(self.stated_totals) or any(t.lines or (t.total is not None and t.total.has_money())
