@@ -31,6 +31,7 @@ _TOKEN = re.compile(r"""\s*(?:
 FUNCTIONS = frozenset({"SUM", "ROUND", "ROUNDUP", "ROUNDDOWN", "INT", "ABS", "MIN", "MAX", "PRODUCT", "SUMPRODUCT",
                        "IF", "AND", "OR"})
 PRECISION = 60
+MAX_DECIMALS = 30  # results are rounded to 30 decimal places (budget amounts never need more)
 
 
 class NotEvaluable(Exception):
@@ -217,7 +218,12 @@ def evaluate(formula: str, value_at: ValueAt, other: OtherAt | None = None) -> D
             raise NotEvaluable(f"lỗi số học ({type(exc).__name__})") from None
         if peek()[0] != "end":
             raise NotEvaluable(f"ký hiệu '{peek()[1]}' không đúng chỗ")
-        return +result
+        result = +result
+        if result.as_tuple().exponent < -MAX_DECIMALS:  # a non-terminating division: 1/3*3 is 1
+            result = result.quantize(Decimal(1).scaleb(-MAX_DECIMALS)).normalize()
+            if result == result.to_integral_value():
+                result = result.quantize(Decimal(1))
+        return result
 
 
 def _numbers(args: list) -> list[Decimal]:
