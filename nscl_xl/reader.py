@@ -161,7 +161,8 @@ def _looks_like_header(grid: SheetGrid, row: int) -> bool:
     return "item" in known and ("code" in known or has_amount)
 
 
-def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None) -> bool:
+def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None,
+                            item_col: int | None = None) -> bool:
     texts = _header_texts(grid, row)
     if not texts:
         # Empty, but the header's labels are merged down into it ("TT" over two rows). A grid
@@ -176,7 +177,13 @@ def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, hea
         return True
     if code_col is not None and grid.cell(row, code_col) not in (None, ""):
         return False
-    return all(classify_header(t) is not None or find_unit(t) is not None for _, t in texts)
+    fields = [classify_header(t) for _, t in texts]
+    years = [f for f in fields if f and f.startswith("year:")]
+    if len(years) != len(set(years)):
+        return False  # "Tổng cộng | 2000 | 2000": a total row of amounts, not years
+    if item_col is not None and _total_kind(cell_text(grid.cell(row, item_col))):
+        return False  # a total row right under the header (the items follow it)
+    return all(f is not None or find_unit(t) is not None for f, (_, t) in zip(fields, texts))
 
 
 def _merged_origin(grid: SheetGrid) -> dict[tuple[int, int], tuple[int, int]]:
@@ -356,9 +363,10 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
     # Header block.
     labels0 = dict(_header_texts(grid, header_row))
     code_col = next((c for c, t in labels0.items() if classify_header(t) == "code"), None)
+    item_col = next((c for c, t in labels0.items() if classify_header(t) == "item"), None)
     last = header_row
     while last + 1 < grid.n_rows and last - header_row < 3 and \
-            _is_header_continuation(grid, last + 1, code_col, header_row):
+            _is_header_continuation(grid, last + 1, code_col, header_row, item_col):
         last += 1
     labels = _header_labels(grid, range(header_row, last + 1))
     columns, year_cols, duplicates = _assign_columns(labels)

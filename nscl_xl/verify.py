@@ -76,6 +76,8 @@ class _Ctx:
     # A leaf whose own row cannot tell which cell is wrong: its finding and what would fix it.
     # The parent's column sums decide (the one cell on both a failing row and a failing column).
     pending: dict[int, "_Pending"] = field(default_factory=dict)
+    # A parent that prints no value in a column: the sum of what its children print there.
+    derived_raw: dict[tuple[int, str | int], Decimal] = field(default_factory=dict)
 
     def emit(self, src: Source, rule: str, severity: str, message: str, *, expected=None, found=None,
              line: BudgetLine | None = None, consequence_of: str | None = None, with_unit: bool = True) -> Finding:
@@ -232,9 +234,16 @@ def _check_sum(ctx: _Ctx, owner: BudgetLine, kids: list[BudgetLine], rule: str, 
         if not having:
             continue
         corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
+        raw_sum = sum((_value(k, col).value if _value(k, col) else ctx.derived_raw[(id(k), col)] for k in having),
+                      Decimal(0))
         if printed is None:
-            continue  # a parent need not print its subtotals
-        raw_sum = sum((_value(k, col).value for k in having if _value(k, col)), Decimal(0))
+            # A parent need not print its subtotals; it stands for its children's sum above it
+            # (the total row is then checked against the sections' sums).
+            ctx.corrected[(id(owner), col)] = corr_sum
+            ctx.derived_raw[(id(owner), col)] = raw_sum
+            if corr_sum != raw_sum:
+                ctx.root_cell[(id(owner), col)] = ", ".join(ctx.roots_under(having, col))
+            continue
         if printed.value != corr_sum and _resolve_pending(ctx, having, col, printed.value - corr_sum):
             corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
         if printed.value == corr_sum:
@@ -273,6 +282,8 @@ def _check_own_row(ctx: _Ctx, line: BudgetLine, rule: str = "row-sum") -> None:
     if corr_amount == corr_years:
         causes = [ctx.root_cell[k] for k in [(id(line), AMOUNT)] + [(id(line), y) for y in line.years]
                   if k in ctx.root_cell]
+        if causes == [_where(a.source)]:
+            return  # the amount cell itself is the error already reported: not its own consequence
         ctx.emit(a.source, rule, WARNING,
                  f"Dòng {line.label}: tổng kinh phí {_fmt(a.value, t)} khác tổng các năm {_fmt(raw, t)} — hệ quả "
                  f"của lỗi tại {', '.join(causes)}.", expected=raw, found=a.value, line=line,

@@ -17,6 +17,7 @@ from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_path, verify_table
 from nscl_xl.workbook_io import SheetGrid
 
+from . import seed_tables as S
 from .conftest import WORKBOOKS, sha256
 
 SOC = WORKBOOKS / "soc_trang_2021_2030.xlsx"
@@ -72,6 +73,37 @@ def test_targets_only_workbook_says_nothing_was_checked():
     _, findings = verify_path(WORKBOOKS / "dong_thap_2021_2030.xlsx")
     assert [(f.sheet, f.cell, f.rule, f.severity) for f in findings] == [("", "", "nothing-checked", "warning")]
     assert "chỉ có các chỉ tiêu" in findings[0].message
+
+
+def _whole(findings):
+    return {(f.sheet, f.cell, f.rule, f.severity, f.consequence_of) for f in findings}
+
+
+def test_seed_tables_typed_again_give_the_readme_findings():
+    """README: Sóc Trăng Phụ lục I has 4 errors (F14, G21, F25, F26) and 3 consequences, Phụ lục II
+    has 1 (F14); the Kiên Giang tables are consistent. Built from tests/seed_tables.py (typed from
+    the seed documents), not from the committed workbooks."""
+    unit = "Đơn vị tính: Triệu đồng"
+    st1 = S.seed_rows(S.SOC_TRANG_I, S.SOC_TRANG_I_TOTAL, unit=unit, years=S.Y1)
+    st2 = S.seed_rows(S.SOC_TRANG_II, S.SOC_TRANG_II_TOTAL, unit=unit, years=S.Y2)
+    plan = read_grids_plan([SheetGrid("I", st1), SheetGrid("II", st2)], "st.xlsx")
+    t1, t2 = plan.tables
+    assert t1.grand_total_dong() == 6_370_000_000 and t2.grand_total_dong() == 8_385_000_000
+    assert t1.unread == [] and t2.unread == []
+    assert _whole(verify_table(t1)) == {
+        ("I", "F14", "qty-price", "error", None), ("I", "G21", "parent-sum", "error", None),
+        ("I", "F25", "row-sum", "error", None), ("I", "F26", "qty-price", "error", None),
+        ("I", "F21", "parent-sum", "warning", "I!F25"), ("I", "F21", "row-sum", "warning", "I!G21"),
+        ("I", "G27", "grand-total", "warning", "I!G21")}
+    assert _whole(verify_table(t2)) == {("II", "F14", "qty-price", "error", None)}
+    kg21 = S.seed_rows(S.KIEN_GIANG_2021, S.KIEN_GIANG_2021_TOTAL, unit="Đơn vị tính: nghìn đồng",
+                       order=("price", "qty"), item="Nhiệm vụ", amount="Thành tiền")
+    kg24 = S.seed_rows(S.KIEN_GIANG_2024, S.KIEN_GIANG_2024_TOTAL, unit="Đơn vị tính: đồng",
+                       item="Nội dung công việc", amount="Kinh phí thực hiện")
+    for rows, total in ((kg21, 3_100_000_000), (kg24, 2_628_000_000)):
+        (t,) = read_grids_plan([SheetGrid("KG", rows)], "kg.xlsx").tables
+        assert t.grand_total_dong() == total
+        assert verify_table(t) == [] and t.unread == []
 
 
 # --- single rules on small tables --------------------------------------------------------------
