@@ -456,3 +456,18 @@ def test_a_number_outside_the_model_is_reported(case, data):
     assert t.grand_total_dong() == total_dong
     cell = f"{'ABCDEFGHIJ'[c]}{r + 1}"
     assert {(f.cell, f.rule, f.severity) for f in verify_plan(plan)} == {(cell, "unread-number", severity)}
+
+
+# --- consolidation sums what the reader now reads -------------------------------------------------------------------
+
+@pytest.mark.parametrize("make,total_dong", [
+    (lambda p: G.write_grid(p, [SheetGrid("S", ABOVE)]), 60 * M),  # used to be skipped as a blank template
+    (lambda p: G.write_grid(p, [SheetGrid("S", SUBTOTALS)]), 65 * M),  # used to lose section II
+    (lambda p: G.write_grid(p, [SheetGrid("S", UNCODED)]), 42 * M),  # used to stop at "Giám đốc…"
+    (_openpyxl_formulas, 64_500_000),  # used to count 0 đồng
+])
+def test_consolidation_total_in_dong(tmp_path, make, total_dong):
+    from nscl_xl.consolidate import consolidate_dir
+
+    make(tmp_path / "plan.xlsx")
+    assert consolidate_dir(tmp_path).total_vnd == total_dong
