@@ -31,6 +31,8 @@ _TOKEN = re.compile(r"""\s*(?:
 FUNCTIONS = frozenset({"SUM", "ROUND", "ROUNDUP", "ROUNDDOWN", "INT", "ABS", "MIN", "MAX", "PRODUCT", "SUMPRODUCT",
                        "IF", "AND", "OR"})
 PRECISION = 60
+#: Largest number of cells fill_uncached looks at (references' areas) before it stops computing.
+MAX_WORK = 20_000_000
 MAX_DECIMALS = 30  # results are rounded to 30 decimal places (budget amounts never need more)
 
 
@@ -348,14 +350,22 @@ def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[
     keyed: dict[str, list[tuple[int, int]]] = {}
     for (s, r, c) in formulas:
         keyed.setdefault(s, []).append((r, c))
+    cell_sets = {s: set(cells) for s, cells in keyed.items()}
+    work = 0  # cells looked at: bounded, so a hostile workbook cannot make this quadratic
     for key, f in formulas.items():
         need: set[tuple[str, int, int]] = set()
         try:
             for sheet, (r0, c0), (r1, c1) in references(f):
                 s = sheet or key[0]
-                for (r, c) in keyed.get(s, []):
-                    if r0 <= r <= r1 and c0 <= c <= c1:
-                        need.add((s, r, c))
+                area = (r1 - r0 + 1) * (c1 - c0 + 1)
+                work += area + min(area, len(keyed.get(s, ())))
+                if work > MAX_WORK:
+                    raise NotEvaluable("bảng tính có quá nhiều công thức chưa tính để tự tính hết")
+                if area <= len(keyed.get(s, ())):
+                    need.update((s, r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+                                if (r, c) in cell_sets.get(s, ()))
+                else:
+                    need.update((s, r, c) for (r, c) in keyed.get(s, []) if r0 <= r <= r1 and c0 <= c <= c1)
         except NotEvaluable as exc:
             results[key] = (None, str(exc))
             continue

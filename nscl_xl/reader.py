@@ -570,28 +570,31 @@ def _check_coverage(grid: SheetGrid, table: BudgetTable, stop: int) -> None:
     money = {c for c, name in fields.items() if name in ("amount", "quantity", "unit_price") or name.startswith("year:")}
     table.covered_to = stop - 1
     first, last = table.header_rows[1] + 1, table.last_row
+    unread_cols = [c for c in span if c not in fields]  # what a line row does not read
+    values = grid.values
     for r in range(first, min(stop, grid.n_rows)):
         if r in skipped_rows:
             continue
-        texts = _row_texts(grid, r)
-        if not texts:
-            continue
-        if r > last and table.rounding_note is None:
-            for c, t in texts:
-                if _ROUNDING_NOTE.search(fold(t)):
-                    table.rounding_note = (t, Source(table.file, table.sheet, a1(r, c)))
         in_model = r in read_rows
-        for c, t in texts:
-            if c not in span or (in_model and c in fields):
-                continue
-            v = grid.values[r][c]
+        if in_model:  # the common case, kept cheap: only the columns no field reads
+            vals = values[r]
+            cells = [(c, vals[c]) for c in unread_cols if c < len(vals) and vals[c] not in ("", None)]
+        else:
+            texts = _row_texts(grid, r)
+            if r > last and table.rounding_note is None:
+                for c, t in texts:
+                    if _ROUNDING_NOTE.search(fold(t)):
+                        table.rounding_note = (t, Source(table.file, table.sheet, a1(r, c)))
+            cells = [(c, values[r][c]) for c, _ in texts if c in span]
+        for c, v in cells:
             if not _is_number_cell(v):
                 continue
+            t = cell_text(v)
             name = fields.get(c, "")
             if in_model:
-                heads = [t for t, _ in labels.get(c, [])]
+                heads = [h for h, _ in labels.get(c, [])]
                 reason = ("cột này lặp lại tiêu đề của một cột đã đọc; chỉ cột đầu tiên được đọc"
-                          if any(classify_header(t) for t in heads) else
+                          if any(classify_header(h) for h in heads) else
                           f"cột '{heads[-1]}' không phải cột nào của bảng dự toán nên không được đọc" if heads else
                           "cột này không có tiêu đề nên không được đọc")
             elif r > last:

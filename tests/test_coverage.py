@@ -471,3 +471,21 @@ def test_consolidation_total_in_dong(tmp_path, make, total_dong):
 
     make(tmp_path / "plan.xlsx")
     assert consolidate_dir(tmp_path).total_vnd == total_dong
+
+
+def test_uncached_formulas_beyond_the_work_bound_are_reported(tmp_path, monkeypatch):
+    """A workbook full of formulas without values cannot make the reader quadratic: past the bound
+    the cells are reported as not computed (never read as 0)."""
+    import nscl_xl.formula as formula
+
+    path = _openpyxl_formulas(tmp_path / "f.xlsx")
+    monkeypatch.setattr(formula, "MAX_WORK", 40)  # rows 3–5 and E6 fit (2 cells looked at per reference)
+    plan = read_plan(path)
+    refused = [fc.source.cell for fc in plan.formula_cells if fc.value is None]
+    assert refused == ["F6", "E7", "F7", "G7"]
+    assert all("quá nhiều công thức" in fc.error for fc in plan.formula_cells if fc.value is None)
+    _, findings = verify_path(path)
+    # with F6 empty, row 2's years (0) no longer match its amount (7): reported too
+    assert {(f.cell, f.rule, f.severity) for f in findings} == {("E3", "uncached-formula", "warning"),
+                                                                ("E6", "row-sum", "error")} | {
+        (c, "formula-not-evaluable", "error") for c in refused}
