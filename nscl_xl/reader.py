@@ -598,13 +598,18 @@ def _check_coverage(grid: SheetGrid, table: BudgetTable, stop: int) -> None:
                           f"cột '{heads[-1]}' không phải cột nào của bảng dự toán nên không được đọc" if heads else
                           "cột này không có tiêu đề nên không được đọc")
             elif r > last:
-                reason = (f"nằm dưới dòng cuối của bảng (dòng {last + 1})" +
-                          (" — sau dòng tổng cộng" if table.total is not None and table.total.row <= last and
-                           r > table.total.row else ""))
+                reason = f"nằm dưới dòng cuối của bảng (dòng {last + 1})"
+                code_c = table.columns.get("code")
+                below_total = table.total is not None and table.lines and table.total.row > table.lines[-1].row
+                if below_total and not (code_c is not None and _code_kind(_normal_code(grid.cell(r, code_c)))
+                                        not in ("none", "other")):
+                    # "Trong đó: ngân sách tỉnh …" under the total: outside the total, not a lost item
+                    reason += ", sau dòng tổng cộng (không thuộc tổng)"
+                    name = ""
             else:
                 reason = "dòng này không được đọc vào bảng (không có mã số và không có số ở cột kinh phí)"
             table.unread.append(CellProblem(Source(table.file, table.sheet, a1(r, c)),
-                                            name if c in money else "", t, reason))
+                                            name if c in money else "", t, reason))  # name: an error
 
 
 def find_tables(grid: SheetGrid, file: str = "") -> list[BudgetTable]:

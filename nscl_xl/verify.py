@@ -364,7 +364,9 @@ def _check_subtotals(ctx: _Ctx) -> None:
 
 def check_cells(table: BudgetTable) -> list[Finding]:
     """number-as-text (warning), not-a-number (error), duplicate-column, year-header (warnings),
-    unread-number (error in a money column, else warning), hidden-sheet (warning)."""
+    unread-number (an error where a table row's money may be lost: a money column of a row not
+    read, an item after the table; a warning for other columns and notes under the total row),
+    hidden-sheet (warning)."""
     out = []
     for p in table.problems:
         if p.column == "duplicate-column":

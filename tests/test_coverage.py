@@ -159,10 +159,17 @@ def test_numbers_after_the_total_are_reported_cell_by_cell(tmp_path):
     assert _found(plan) == {("A6", "unread-number", "warning"), ("C6", "unread-number", "error"),
                             ("D6", "unread-number", "error"), ("E6", "unread-number", "error")}
     f = next(f for f in verify_plan(plan) if f.cell == "C6")
-    assert "sau dòng tổng cộng" in f.message and f.found == "20"
+    assert "dưới dòng cuối của bảng (dòng 4)" in f.message and f.found == "20"
     path = G.write_grid(tmp_path / "after.xlsx", [SheetGrid("S", rows)])
     res = _cli(path)
     assert res.exit_code == 1 and "4 số không đọc được" in res.output
+
+
+def test_notes_with_amounts_under_the_total_are_warnings():
+    rows = HEAD + [["1", "a", 10, 5, 5], ["", "Tổng cộng", 10, 5, 5], ["", "Trong đó: ngân sách tỉnh", 6, 3, 3]]
+    plan = _plan(rows)
+    assert _found(plan) == {(c, "unread-number", "warning") for c in ("C5", "D5", "E5")}
+    assert "không thuộc tổng" in verify_plan(plan)[0].message
 
 
 def test_numbers_in_a_column_the_table_does_not_read():
@@ -445,17 +452,21 @@ def test_a_number_outside_the_model_is_reported(case, data):
         rows[r] = rows[r] + [None] * (c + 1 - len(rows[r]))
         severity = "warning"
     else:
-        # below the total, after a note, in a money column
+        # below the total, after a note, in a money column: an item (coded) or a note (uncoded)
         r = len(rows) + 1
         c = data.draw(st.integers(2, len(rows[1]) - 2))
-        rows += [["", "Ghi chú"], [None] * (c + 1)]
-        severity = "error"
+        coded = data.draw(st.booleans())
+        rows += [["", "Ghi chú"], ["9" if coded else None] + [None] * c]
+        severity = "error" if coded else "warning"
     rows[r][c] = value
     plan = _plan(rows)
     (t,) = plan.tables
     assert t.grand_total_dong() == total_dong
     cell = f"{'ABCDEFGHIJ'[c]}{r + 1}"
-    assert {(f.cell, f.rule, f.severity) for f in verify_plan(plan)} == {(cell, "unread-number", severity)}
+    expected = {(cell, "unread-number", severity)}
+    if rows[r][0] == "9":  # the code of the item after the table is a number too (not money)
+        expected.add((f"A{r + 1}", "unread-number", "warning"))
+    assert {(f.cell, f.rule, f.severity) for f in verify_plan(plan)} == expected
 
 
 # --- consolidation sums what the reader now reads -------------------------------------------------------------------
