@@ -500,3 +500,50 @@ def test_uncached_formulas_beyond_the_work_bound_are_reported(tmp_path, monkeypa
     assert {(f.cell, f.rule, f.severity) for f in findings} == {("E3", "uncached-formula", "warning"),
                                                                 ("E6", "row-sum", "error")} | {
         (c, "formula-not-evaluable", "error") for c in refused}
+
+
+# --- the evaluator against exact fractions ----------------------------------------------------------------------
+
+@st.composite
+def expression(draw, depth=0):
+    """(formula text, exact value as a Fraction) over integers, cell references and + - * /
+    (dividing by 2, 4, 5, 8 or 10 keeps every value a finite decimal, so equality is exact)."""
+    from fractions import Fraction
+
+    cells = {"A1": 7, "B2": -3, "C3": 12}
+    kind = draw(st.sampled_from(["num", "ref", "op", "op", "paren", "neg", "sum"]) if depth < 4 else st.just("num"))
+    if kind == "num":
+        n = draw(st.integers(0, 10**6))
+        return str(n), Fraction(n)
+    if kind == "ref":
+        ref = draw(st.sampled_from(sorted(cells)))
+        return ref, Fraction(cells[ref])
+    if kind == "paren":
+        text, value = draw(expression(depth + 1))
+        return f"({text})", value
+    if kind == "neg":
+        text, value = draw(expression(depth + 1))
+        return f"-({text})", -value
+    if kind == "sum":
+        parts = [draw(expression(depth + 1)) for _ in range(draw(st.integers(1, 3)))]
+        return "SUM(" + ",".join(t for t, _ in parts) + ")", sum((v for _, v in parts), Fraction(0))
+    op = draw(st.sampled_from("+-*/"))
+    lt, lv = draw(expression(depth + 1))
+    if op == "/":
+        d = draw(st.sampled_from([2, 4, 5, 8, 10]))
+        return f"({lt})/{d}", lv / d
+    rt, rv = draw(expression(depth + 1))
+    return f"({lt}){op}({rt})", {"+": lv + rv, "-": lv - rv, "*": lv * rv}[op]
+
+
+@settings(max_examples=300, deadline=None)
+@given(expr=expression())
+def test_evaluator_is_exact(expr):
+    from fractions import Fraction
+
+    from nscl_xl.formula import evaluate, parse_ref
+
+    text, want = expr
+    cells = {parse_ref(k): Decimal(v) for k, v in {"A1": 7, "B2": -3, "C3": 12}.items()}
+    got = evaluate("=" + text, lambda r, c: cells.get((r, c)))
+    assert Fraction(got) == want
