@@ -346,6 +346,33 @@ def test_a_49_trieu_error_in_a_100_line_whole_number_table_is_an_error(tmp_path)
     assert _cli(path).exit_code == 1
 
 
+@pytest.mark.parametrize("price,amount,expected", [
+    (33, 100, {("E3", "qty-price", "error")}),  # 3 × 33 = 99 printed 100: whole numbers, no tolerance
+    (33.33, 100, {("E3", "rounding", "warning")}),  # 99,99 printed 100: a part with decimals, ±0,5
+    (33.2, 99.7, {("E3", "qty-price", "error")}),  # 99,6 printed 99,7: the amount shows 0,1, so ±0,05
+])
+def test_quantity_times_price_tolerance(price, amount, expected):
+    rows = [HEAD[0], ["TT", "Nội dung", "Số lượng", "Đơn giá", "Thành tiền"], ["1", "a", 3, price, amount]]
+    assert _found(_plan(rows)) == expected
+
+
+def test_section_that_prints_its_value_and_a_wrong_subtotal():
+    rows = HEAD + [["I", "A", 25, 15, 10], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0], ["", "Cộng mục I", 24, 15, 10],
+                   ["", "Tổng cộng", 25, 15, 10]]
+    plan = _plan(rows)
+    assert _found(plan) == {("C6", "subtotal", "error")}
+    f = verify_plan(plan)[0]
+    assert (f.expected, f.found, f.line) == ("25", "24", "Cộng mục I")
+
+
+def test_one_amount_column_naming_its_year_stays_the_amount():
+    rows = [["TT", "Nội dung", "Kinh phí năm 2024 (đồng)"], ["1", "a", 5_000_000], ["", "Tổng cộng", 5_000_000]]
+    plan = _plan(rows)
+    (t,) = plan.tables
+    assert t.columns["amount"] == 2 and t.year_columns == {} and t.grand_total_dong() == 5_000_000
+    assert _found(plan) == set()
+
+
 # --- nothing checked ----------------------------------------------------------------------------------------------
 
 def test_verify_on_an_empty_folder_or_without_workbooks_does_not_exit_0(tmp_path):
