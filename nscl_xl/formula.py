@@ -390,6 +390,11 @@ def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[
     for key in formulas:
         if key not in results:
             results[key] = (None, "tham chiếu vòng (công thức phụ thuộc vào chính nó)")
+    for sheet, cells in uncached.items():  # seen in the XML, but openpyxl gave no formula text
+        for (r, c) in cells:
+            if sheet in by_name and (sheet, r, c) not in formulas:
+                formulas[(sheet, r, c)] = "=?"
+                results[(sheet, r, c)] = (None, "không đọc được công thức trong tệp")
     for (sheet, r, c), f in formulas.items():
         g = by_name[sheet]
         value, error = results[(sheet, r, c)]

@@ -249,8 +249,10 @@ def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple
 
 # A formula cell without a cached value: <c r="F8"><f>SUM(F9:F13)</f><v/></c> (openpyxl), <v></v>
 # (openpyxl with lxml), no <v> at all, or a shared-formula follower <f t="shared" si="0"/>.
-_UNCACHED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"(?:\s[^>]*?)?(?<!/)>\s*<f(?:\s[^>]*?)?(?:/>|>[^<]*</f>)\s*'
-                            rb'(?:<v\s*/>|<v></v>)?\s*</c>')
+# Attributes in any order, tags with or without a namespace prefix (<x:c>).
+_UNCACHED_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
 
 
@@ -282,7 +284,8 @@ def _gather_facts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], facts: ZipF
         data = zf.read(info)
         if b"<f>" in data or b"<f " in data:
             facts.has_formulas = True
-            found = _UNCACHED_CELL.findall(data)
+        if b"<f>" in data or b"<f " in data or b":f>" in data or b":f " in data:
+            found = [m.groups() for attrs in _UNCACHED_CELL.findall(data) for m in [_CELL_REF.search(attrs)] if m]
             if found:
                 if sheet_names is None:
                     sheet_names = _sheet_paths(zf, names)

@@ -574,3 +574,20 @@ def test_evaluator_is_exact(expr):
     cells = {parse_ref(k): Decimal(v) for k, v in {"A1": 7, "B2": -3, "C3": 12}.items()}
     got = evaluate("=" + text, lambda r, c: cells.get((r, c)))
     assert Fraction(got) == want
+
+
+def test_uncached_formulas_found_whatever_the_attribute_order(tmp_path):
+    """Writers differ: <c s="0" r="E3"> (r not first) must be recognised as well."""
+    import zipfile
+
+    src = _openpyxl_formulas(tmp_path / "f.xlsx")
+    out = tmp_path / "g.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                assert b'<c r="E3"><f>' in data
+                data = data.replace(b'<c r="', b'<c s="0" r="')
+            zout.writestr(info, data)
+    plan = read_plan(out)
+    assert len(plan.formula_cells) == 14 and plan.tables[0].grand_total_dong() == 64_500_000
