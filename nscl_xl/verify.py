@@ -621,9 +621,8 @@ def check_formula_cells(plan: Plan) -> list[Finding]:
         for fc in cells:
             if fc.value is not None:
                 continue
-            from .formula import parse_ref as _ref
             try:
-                r, _ = _ref(fc.source.cell)
+                r, _ = parse_ref(fc.source.cell)
             except NotEvaluable:
                 r = -1
             inside = any(t.header_rows[0] <= r <= max(t.covered_to, t.last_row) for t in tables)
