@@ -31,7 +31,9 @@ def coverage_lines(cov: dict) -> list[str]:
             out.append(f"  {name} {_ROLE_VN.get(sh['role'], sh['role'] or 'không có bảng dự toán')}")
             continue
         for t in sh["tables"]:
-            text = (f"  {name} bảng: tiêu đề hàng {t['header_rows'][0]}, đọc hàng {t['first_row']}–{t['last_row']}, "
+            h0, h1 = t["header_rows"]
+            text = (f"  {name} bảng: tiêu đề hàng {h0 if h0 == h1 else f'{h0}–{h1}'}, "
+                    f"đọc hàng {t['first_row']}–{t['last_row']}, "
                     f"{t['lines']} dòng, đơn vị {t['unit']}")
             text += f", dòng tổng cộng hàng {t['total_row']}" if t["total_row"] else ", không có dòng tổng cộng"
             if t["subtotals"]:

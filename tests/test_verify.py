@@ -296,7 +296,7 @@ def test_cli_folder_report_groups_by_file_and_sheet():
     # 5 errors and 3 consequences in Sóc Trăng; Đồng Tháp (targets) and the blank template have
     # nothing to check: one warning each.
     assert "Tổng: 5 lỗi, 5 cảnh báo." in res.output
-    assert "[Phụ lục I] bảng: tiêu đề hàng 6, đọc hàng 8–27, 19 dòng" in res.output
+    assert "[Phụ lục I] bảng: tiêu đề hàng 6–7, đọc hàng 8–27, 19 dòng" in res.output
 
 
 def test_cli_annotate_writes_a_copy_and_leaves_input_alone(tmp_path):
