@@ -91,6 +91,16 @@ def test_total_above_with_a_words_line_and_a_second_total_below():
     assert _found(_plan(rows)) == {("D7", "subtotal", "error")}
 
 
+def test_total_row_of_year_like_amounts_right_under_the_header_is_not_a_header_row():
+    # 2020 and 2030 look like years; the row is still the total row (found by hypothesis)
+    rows = [["TT", "Nội dung", "2026 (triệu đồng)", "2027 (triệu đồng)"], ["", "Tổng cộng", 2020, 2030],
+            ["1", "a", 2000, 2000], ["2", "b", 20, 30]]
+    plan = _plan(rows)
+    (t,) = plan.tables
+    assert t.header_rows == (0, 0) and t.total.row == 1 and [ln.code for ln in t.lines] == ["1", "2"]
+    assert _finest_dong(plan) == 4050 * M and _found(plan) == set()
+
+
 # --- section subtotals -------------------------------------------------------------------------------
 
 SUBTOTALS = HEAD + [["I", "A", None, None, None], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0],
