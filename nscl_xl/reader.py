@@ -178,9 +178,14 @@ def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, hea
     if code_col is not None and grid.cell(row, code_col) not in (None, ""):
         return False
     fields = [classify_header(t) for _, t in texts]
-    years = [f for f in fields if f and f.startswith("year:")]
-    if len(years) != len(set(years)):
-        return False  # "Tổng cộng | 2000 | 2000": a total row of amounts, not years
+    years = [(c, int(f[5:])) for f, (c, _) in zip(fields, texts) if f and f.startswith("year:")]
+    if any(b <= a for (_, a), (_, b) in zip(years, years[1:])):
+        return False  # "2030 | 2030", "2040 | 2030": amounts, not a row of year labels
+    if years and header_row is not None:
+        above = {c for r in range(header_row, row) for c, t in _header_texts(grid, r)
+                 if (classify_header(t) or "").startswith("year:")}
+        if any(c in above for c, _ in years):
+            return False  # a column already labelled with its year: these are amounts
     if item_col is not None and _total_kind(cell_text(grid.cell(row, item_col))):
         return False  # a total row right under the header (the items follow it)
     return all(f is not None or find_unit(t) is not None for f, (_, t) in zip(fields, texts))

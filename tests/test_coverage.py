@@ -101,6 +101,13 @@ def test_total_row_of_year_like_amounts_right_under_the_header_is_not_a_header_r
     assert _finest_dong(plan) == 4050 * M and _found(plan) == set()
 
 
+@pytest.mark.parametrize("first", [["", "", 2030, 2030], ["", "", 2040, 2030], ["", "", 2028, 2029]])
+def test_a_row_of_year_like_amounts_under_the_year_header_is_read(first):
+    rows = [["TT", "Nội dung", "2026 (triệu đồng)", "2027 (triệu đồng)"], first, ["1", "a", 1, 2]]
+    (t,) = _plan(rows).tables
+    assert t.header_rows == (0, 0) and [ln.row for ln in t.lines] == [1, 2] and t.unread == []
+
+
 # --- section subtotals -------------------------------------------------------------------------------
 
 SUBTOTALS = HEAD + [["I", "A", None, None, None], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0],
