@@ -541,8 +541,9 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
             end = row
             row += 1
             continue
-        if kind == "none" and not line.has_money() and line.quantity is None and line.unit_price is None:
-            # A note or a continuation line without a code and without numbers.
+        if kind in ("none", "other") and not line.has_money() and line.quantity is None and line.unit_price is None:
+            # A note or a continuation line without a code ("Ghi chú: …" in the code column is
+            # no code either) and without numbers.
             row += 1
             continue
         parent = _find_parent(stack, line)

@@ -108,6 +108,22 @@ def test_a_row_of_year_like_amounts_under_the_year_header_is_read(first):
     assert t.header_rows == (0, 0) and [ln.row for ln in t.lines] == [1, 2] and t.unread == []
 
 
+def test_decreasing_year_like_numbers_are_not_year_labels():
+    rows = [["TT", "Nội dung", "Tổng kinh phí (đồng)", "Ghi chú"], ["", "", 2040, 2030], ["1", "a", 5, ""]]
+    (t,) = _plan(rows).tables
+    assert t.header_rows == (0, 0) and t.columns["amount"] == 2 and t.year_columns == {}
+    assert [ln.amount.value for ln in t.lines] == [2040, 5]
+
+
+def test_rounding_stated_in_a_note_under_the_table():
+    rows = ROUNDED = HEAD[:1] + [["TT", "Nội dung", "Tổng kinh phí"], ["1", "a", 100], ["1.1", "b", 33],
+                                 ["1.2", "c", 33], ["1.3", "d", 33], [], ["Ghi chú: số liệu đã được làm tròn."]]
+    plan = _plan(ROUNDED)
+    assert _found(plan) == {("C3", "rounding", "warning")}
+    assert "ô A8" in verify_plan(plan)[0].message
+    assert _found(_plan(rows[:-1])) == {("C3", "parent-sum", "error")}
+
+
 # --- section subtotals -------------------------------------------------------------------------------
 
 SUBTOTALS = HEAD + [["I", "A", None, None, None], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0],
