@@ -124,6 +124,13 @@ def test_rounding_stated_in_a_note_under_the_table():
     assert _found(_plan(rows[:-1])) == {("C3", "parent-sum", "error")}
 
 
+def test_rounding_stated_in_a_header():
+    rows = [HEAD[0], ["TT", "Nội dung", "Tổng kinh phí (số liệu làm tròn)"], ["1", "a", 100], ["1.1", "b", 33],
+            ["1.2", "c", 33], ["1.3", "d", 33]]
+    plan = _plan(rows)
+    assert _found(plan) == {("C3", "rounding", "warning")} and "ô C2" in verify_plan(plan)[0].message
+
+
 # --- section subtotals -------------------------------------------------------------------------------
 
 SUBTOTALS = HEAD + [["I", "A", None, None, None], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0],
@@ -389,6 +396,15 @@ def test_quantity_times_price_tolerance(price, amount, expected):
     assert _found(_plan(rows)) == expected
 
 
+def test_subtotal_naming_its_section_differently_restates_the_latest_section():
+    # "Cộng mục 1" under section I (arabic for roman): checked against section I, the latest one
+    rows = HEAD + [["I", "A", 25, 15, 10], ["1", "a", 25, 15, 10], ["", "Cộng mục 1", 26, 15, 10],
+                   ["", "Tổng cộng", 25, 15, 10]]
+    plan = _plan(rows)
+    assert [sec.code for _, sec in plan.tables[0].subtotals] == ["I"]
+    assert _found(plan) == {("C5", "subtotal", "error")}
+
+
 def test_section_that_prints_its_value_and_a_wrong_subtotal():
     rows = HEAD + [["I", "A", 25, 15, 10], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0], ["", "Cộng mục I", 24, 15, 10],
                    ["", "Tổng cộng", 25, 15, 10]]
@@ -594,6 +610,18 @@ def expression(draw, depth=0):
         return f"({lt})/{d}", lv / d
     rt, rv = draw(expression(depth + 1))
     return f"({lt}){op}({rt})", {"+": lv + rv, "-": lv - rv, "*": lv * rv}[op]
+
+
+@pytest.mark.parametrize("formula,reason", [
+    ("=SUM(A1:XFD1048576)", "quá lớn"), ("=VLOOKUP(1,A1:B2,2)", "VLOOKUP"), ("=1/0", "chia cho 0"),
+    ("=A1:A3+1", "đứng ngoài hàm"), ('="a"&"b"', "chuỗi"), ("=SUM(A1", "ngoặc"), ("=Tên_vùng", "không đọc được"),
+    ("=ROUND(1)", "hai đối số"), ("=2^0.5", "lũy thừa"), ("=SUMPRODUCT(A1:A2,B1:B3)", "kích thước"),
+])
+def test_evaluator_says_why_it_cannot(formula, reason):
+    from nscl_xl.formula import NotEvaluable, evaluate
+
+    with pytest.raises(NotEvaluable, match=reason):
+        evaluate(formula, lambda r, c: Decimal(1))
 
 
 @settings(max_examples=300, deadline=None)
