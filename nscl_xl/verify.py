@@ -350,7 +350,7 @@ def _check_subtotals(ctx: _Ctx) -> None:
             if printed is None or want is None or printed.value == want:
                 continue
             what = f"mục {owner.label}" if section is not None else "dòng tổng cộng"
-            tol, why = ctx.tolerance([printed.value, want], 1)
+            tol, why = ctx.tolerance([printed.value, want], 1, printed=[printed.value])  # restated to its own unit
             if abs(printed.value - want) <= tol:
                 ctx.emit_rounding(printed.source, f"Dòng {sub.label}: {_col_label(col)} lệch {what}", tol, why,
                                   expected=want, found=printed.value, line=sub)

@@ -170,6 +170,20 @@ def test_seven_blank_rows_inside_a_table_do_not_end_it(tmp_path):
     assert [(ln.row, ln.parent.code) for ln in t.lines[1:]] == [(12, "1")]
 
 
+def test_after_a_long_blank_run_a_section_without_amounts_continues_the_table():
+    rows = HEAD + [["I", "A", 10, 5, 5], ["1", "a", 10, 5, 5]] + [[]] * 8 + [["II", "B"], ["1", "b", 20, 10, 10],
+                                                                           ["", "Tổng cộng", 30, 15, 15]]
+    plan = _plan(rows)
+    assert [ln.code for ln in plan.tables[0].lines] == ["I", "1", "II", "1"] and _found(plan) == set()
+
+
+def test_after_a_long_blank_run_a_new_header_starts_a_new_table():
+    block = [HEAD[1], ["1", "a", 10, 5, 5], ["", "Tổng cộng", 10, 5, 5]]
+    period = [["TT", "Nội dung", "Tổng kinh phí", 2026, 2027], ["1", "a", 10, 5, 5]]
+    t1, t2 = _plan([HEAD[0]] + block[:2] + [[]] * 8 + period).tables
+    assert [ln.row for ln in t1.lines] == [2] and t2.header_rows == (11, 11) and [ln.row for ln in t2.lines] == [12]
+
+
 UNCODED = HEAD + [["1", "Đào tạo", 30, 15, 15], ["", "Giám đốc doanh nghiệp: tập huấn năng suất", 10, 5, 5],
                   ["", "Kế toán trưởng doanh nghiệp: bồi dưỡng", 10, 5, 5],
                   ["", "Tổng kết, đánh giá mô hình", 10, 5, 5],
@@ -405,6 +419,23 @@ def test_subtotal_naming_its_section_differently_restates_the_latest_section():
     assert _found(plan) == {("C5", "subtotal", "error")}
 
 
+@pytest.mark.parametrize("restated,expected", [(25, {("C6", "rounding", "warning")}),
+                                                (26, {("C6", "subtotal", "error")})])
+def test_subtotal_rounded_to_its_own_unit(restated, expected):
+    # section I prints 25,4 (parts with decimals: rounding is visible); "Cộng mục I" restates it in
+    # whole triệu: 25 is within ±0,5 of 25,4, 26 is not
+    rows = HEAD + [["I", "A", 25.4, None, None], ["1", "a", 20.4, None, None], ["2", "b", 5, None, None],
+                   ["", "Cộng mục I", restated, None, None]]
+    assert _found(_plan(rows)) == expected
+
+
+def test_subtotal_before_any_line_is_kept_and_does_not_crash():
+    rows = HEAD + [["", "Cộng mục I", 5, 5, 0], ["I", "A", 5, 5, 0], ["1", "a", 5, 5, 0]]
+    (t,) = _plan(rows).tables
+    assert [(s.row, sec) for s, sec in t.subtotals] == [(2, None)] and [ln.code for ln in t.lines] == ["I", "1"]
+    assert _found(_plan(rows)) == set()
+
+
 def test_section_that_prints_its_value_and_a_wrong_subtotal():
     rows = HEAD + [["I", "A", 25, 15, 10], ["1", "a", 20, 10, 10], ["2", "b", 5, 5, 0], ["", "Cộng mục I", 24, 15, 10],
                    ["", "Tổng cộng", 25, 15, 10]]
@@ -635,6 +666,16 @@ def test_evaluator_is_exact(expr):
     cells = {parse_ref(k): Decimal(v) for k, v in {"A1": 7, "B2": -3, "C3": 12}.items()}
     got = evaluate("=" + text, lambda r, c: cells.get((r, c)))
     assert Fraction(got) == want
+
+
+def test_formula_not_evaluable_outside_a_table_is_a_warning(tmp_path):
+    path = _openpyxl_formulas(tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Ghi chú")["B2"] = '=CONCATENATE("a","b")'
+    wb.save(path)
+    _, findings = verify_path(path)
+    assert {(f.sheet, f.cell, f.rule, f.severity) for f in findings} == {
+        ("Phụ lục", "E3", "uncached-formula", "warning"), ("Ghi chú", "B2", "formula-not-evaluable", "warning")}
 
 
 def test_uncached_formulas_found_whatever_the_attribute_order(tmp_path):
