@@ -474,7 +474,7 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
                 blank_run += 1
                 if blank_run > MAX_BLANK_RUN:
                     nxt = next_nonblank(row + 1)
-                    if nxt is None or after_total or not continues(nxt):
+                    if nxt is None or not continues(nxt):
                         break
                     row, blank_run = nxt, 0
                     continue
@@ -503,7 +503,7 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
                 # "Giám đốc", "Kế toán trưởng": a signature block unless table rows follow
                 # (then it is an item or a note: "Giám đốc doanh nghiệp được bồi dưỡng…").
                 nxt = next_nonblank(row + 1)
-                if nxt is None or after_total or not continues(nxt):
+                if nxt is None or not continues(nxt):
                     break
         blank_run = 0
         item = cell_text(vals[item_c]) if item_c < width else ""
