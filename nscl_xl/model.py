@@ -155,6 +155,19 @@ class BudgetTable:
     rounding_note: tuple[str, Source] | None = None
 
     @property
+    def total_above(self) -> bool:
+        """The total row stands above the items (they follow it)."""
+        return self.total is not None and bool(self.lines) and self.total.row < self.lines[0].row
+
+    def words_row(self) -> int:
+        """0-based row for a new words line: under the total row — under the table's last row
+        when the total stands above the items (the row under it is an item), and under a total
+        row still to be added at ``last_row + 1`` when there is none."""
+        if self.total is None:
+            return self.last_row + 2
+        return self.last_row + 1 if self.total_above else self.total.row + 1
+
+    @property
     def roots(self) -> list[BudgetLine]:
         return [ln for ln in self.lines if ln.parent is None]
 

@@ -693,3 +693,19 @@ def test_uncached_formulas_found_whatever_the_attribute_order(tmp_path):
             zout.writestr(info, data)
     plan = read_plan(out)
     assert len(plan.formula_cells) == 14 and plan.tables[0].grand_total_dong() == 64_500_000
+
+
+def test_fill_years_keeps_the_items_under_a_total_placed_above(tmp_path):
+    """The words line goes under the table, never over the first item under the total row."""
+    from nscl_xl.fill import fill_workbook
+
+    rows = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Số lượng", "Đơn giá", "Tổng kinh phí", "2026", "2027"],
+            ["", "Tổng cộng", None, None, None], ["1", "Hội nghị", 2, 10, 20], ["2", "Đào tạo", 3, 5, 15]]
+    src = G.write_grid(tmp_path / "above.xlsx", [SheetGrid("S", rows)])
+    report = fill_workbook(src, tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["S"]
+    assert [ws.cell(r, 2).value for r in (3, 4, 5)] == ["Tổng cộng", "Hội nghị", "Đào tạo"]
+    assert ws["A4"].value == "1" and ws["A6"].value.startswith("(Bằng chữ: Ba mươi lăm triệu đồng")
+    assert report.grand_total_dong == 35 * M
+    plan, findings = verify_path(tmp_path / "out.xlsx")
+    assert plan.tables[0].total_above and _finest_dong(plan) == 35 * M
