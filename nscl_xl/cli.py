@@ -5,7 +5,7 @@ its result into text and an exit code. Heavy modules are imported inside the com
 ``nscl-xl --help`` starts fast.
 
 Exit codes: 0 success; 1 verify found errors; 2 an input could not be read / bad usage;
-3 consolidate skipped some files.
+3 consolidate skipped some files; 4 verify checked nothing (no workbook, or no amount in any).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+
+#: verify's exit code when nothing was checked: no workbook, or none holds an amount to check.
+NOTHING_CHECKED = 4
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -97,13 +100,14 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
 def verify(paths, as_json, annotate, no_formulas):
     """Kiểm tra tổng của các bảng dự toán trong PATHS (tệp hoặc thư mục).
 
-    Mã thoát: 0 không có lỗi, 1 có lỗi, 2 có tệp không đọc được.
+    Mã thoát: 0 không có lỗi, 1 có lỗi, 2 có tệp không đọc được, 4 không có số liệu nào được
+    kiểm tra (không có tệp Excel, hoặc các tệp không có bảng có số liệu).
     """
     from .errors import NsclError
     from .findings import ERROR, Finding, has_errors
     from .report import annotate_workbook, json_report, text_report
     from .verify import sort_findings, verify_path
-    from .workbook_io import iter_workbook_files
+    from .workbook_io import WORKBOOK_SUFFIXES, iter_workbook_files
 
     files: list[Path] = []
     for p in paths:
@@ -114,26 +118,36 @@ def verify(paths, as_json, annotate, no_formulas):
     if annotate and len(files) != 1:
         _fail(NsclError("--annotate chỉ dùng với đúng một tệp Excel."))
     findings: list[Finding] = []
+    coverage: list[dict] = []
     unreadable = False
     show_progress = len(files) > 1 and not as_json
     with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) if show_progress else contextlib.nullcontext(files) as bar:
         for f in bar:
             try:
-                _, fs = verify_path(f, formulas=not no_formulas)
+                plan, fs = verify_path(f, formulas=not no_formulas)
                 findings.extend(fs)
+                coverage.append(plan.coverage())
             except NsclError as exc:
                 unreadable = True
                 findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, exc.message))
+                coverage.append({"file": str(f), "checked": False, "sheets": [], "unreadable": True})
     findings = sort_findings(findings)
-    click.echo(json_report(findings) if as_json else text_report(findings))
+    click.echo(json_report(findings, coverage) if as_json else text_report(findings, coverage))
+    checked = any(c["checked"] for c in coverage)
+    if not files:
+        kinds = ", ".join(WORKBOOK_SUFFIXES)
+        click.echo(f"Không tìm thấy tệp Excel nào ({kinds}) trong: {', '.join(str(p) for p in paths)}. "
+                   f"Không có gì được kiểm tra.", err=True)
+    elif not checked and not unreadable:
+        click.echo("Không có số liệu kinh phí nào được kiểm tra (xem từng tệp ở trên).", err=True)
     if annotate:
         try:
             out = annotate_workbook(files[0], findings, annotate)
             click.echo(f"Đã ghi bản đánh dấu: {out}", err=True)
         except NsclError as exc:
             _fail(exc)
-    sys.exit(2 if unreadable else (1 if has_errors(findings) else 0))
+    sys.exit(2 if unreadable else 1 if has_errors(findings) else 0 if checked else NOTHING_CHECKED)
 
 
 # --- consolidate ----------------------------------------------------------------------------------

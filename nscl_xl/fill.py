@@ -272,7 +272,7 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
         words_row, words_col = parse_ref(table.words.source.cell)
         fp.words_row, words_col = words_row, col(words_col)
     else:
-        fp.words_row, words_col = fp.total_row + 1, 0
+        fp.words_row, words_col = table.words_row(), 0  # never over an item under a total placed above
     fp.writes.append(CellWrite(fp.words_row, words_col, words, None))
     return fp
 

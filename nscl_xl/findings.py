@@ -34,6 +34,13 @@ RULES = {
     "unit-missing": "Bảng không ghi đơn vị tính",
     "legacy-encoding": "Văn bản gõ bằng bảng mã cũ (TCVN3/VNI)",
     "no-table": "Không tìm thấy bảng dự toán",
+    "unread-number": "Số trong vùng bảng không được đọc vào bảng",
+    "year-header": "Tiêu đề cột giống năm nhưng không đọc được thành cột năm",
+    "subtotal": "Dòng cộng mục phải bằng mục đó",
+    "hidden-sheet": "Bảng dự toán nằm trên trang bị ẩn",
+    "uncached-formula": "Công thức không có giá trị lưu sẵn; công cụ đã tự tính",
+    "formula-not-evaluable": "Công thức không có giá trị lưu sẵn và công cụ không tính được",
+    "nothing-checked": "Không có số liệu nào được kiểm tra",
     "read-error": "Không đọc được tệp",
 }
 

@@ -62,8 +62,9 @@ class CellProblem:
     """A cell in a number column that could not be read as a number."""
 
     source: Source
-    column: str  # model field: amount, quantity, unit_price, year:2021
+    column: str  # model field: amount, quantity, unit_price, year:2021; or unread-number, year-header
     text: str
+    reason: str = ""  # why a number was not read (unread-number), in Vietnamese
 
 
 @dataclass
@@ -141,6 +142,30 @@ class BudgetTable:
     words: WordsLine | None = None
     problems: list[CellProblem] = field(default_factory=list)
     last_row: int = 0  # last 0-based row belonging to the table
+    #: Section subtotal rows ("Cộng mục I") with the section they restate (None: a second
+    #: grand-total row). They are checked, never summed and never taken as the grand total.
+    subtotals: list[tuple[BudgetLine, BudgetLine | None]] = field(default_factory=list)
+    #: Cells holding a number in the table's columns, from its header down to the next table,
+    #: that are not in the model (column "unread-number", with the reason): never dropped silently.
+    unread: list[CellProblem] = field(default_factory=list)
+    covered_to: int = 0  # last 0-based row searched for numbers (coverage region)
+    sheet_state: str = "visible"  # visible | hidden | veryHidden
+    #: A stated rounding ("số liệu đã làm tròn") and where; without it and without decimals
+    #: in the parts, sums are exact (no tolerance).
+    rounding_note: tuple[str, Source] | None = None
+
+    @property
+    def total_above(self) -> bool:
+        """The total row stands above the items (they follow it)."""
+        return self.total is not None and bool(self.lines) and self.total.row < self.lines[0].row
+
+    def words_row(self) -> int:
+        """0-based row for a new words line: under the total row — under the table's last row
+        when the total stands above the items (the row under it is an item), and under a total
+        row still to be added at ``last_row + 1`` when there is none."""
+        if self.total is None:
+            return self.last_row + 2
+        return self.last_row + 1 if self.total_above else self.total.row + 1
 
     @property
     def roots(self) -> list[BudgetLine]:
@@ -186,6 +211,27 @@ class Target:
 
 
 @dataclass
+class SheetRead:
+    """What was read on one sheet: shown by verify and consolidate (coverage)."""
+
+    name: str
+    state: str = "visible"  # visible | hidden | veryHidden
+    n_rows: int = 0
+    role: str = ""  # table | metadata | targets | empty | other
+
+
+@dataclass
+class FormulaCell:
+    """A formula cell saved without its cached value (openpyxl and other libraries do this):
+    computed by nscl_xl.formula when it can be (value), else the reason it cannot (error)."""
+
+    source: Source
+    formula: str
+    value: Decimal | None = None
+    error: str = ""
+
+
+@dataclass
 class Plan:
     """Everything read from one workbook."""
 
@@ -203,6 +249,34 @@ class Plan:
     targets: list[Target] = field(default_factory=list)
     metadata: dict[str, tuple[str, Source]] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)  # sheet -> "tcvn3" (converted) | "vni"
+    sheets: list[SheetRead] = field(default_factory=list)  # every sheet, in workbook order
+    formula_cells: list[FormulaCell] = field(default_factory=list)  # formulas without cached values
+
+    def coverage(self) -> dict:
+        """What was read, per sheet (plain data for the reports and the summary's "Nguồn"):
+        tables with their rows (1-based), lines, total cell, unread numbers; formulas computed."""
+        sheets = []
+        for s in self.sheets:
+            tables = []
+            for t in self.tables:
+                if t.sheet != s.name:
+                    continue
+                tables.append({
+                    "header_rows": [t.header_rows[0] + 1, t.header_rows[1] + 1],
+                    "first_row": t.header_rows[1] + 2, "last_row": t.last_row + 1,
+                    "searched_to": max(t.covered_to, t.last_row) + 1,
+                    "lines": len(t.lines), "unit": t.unit.label,
+                    "total_row": t.total.row + 1 if t.total is not None else None,
+                    "subtotals": len(t.subtotals), "unread_numbers": len(t.unread)})
+            sheets.append({"sheet": s.name, "state": s.state, "role": s.role, "tables": tables})
+        return {"file": self.file, "checked": self.checked_anything(), "sheets": sheets,
+                "formulas_computed": sum(f.value is not None for f in self.formula_cells),
+                "formulas_not_evaluable": sum(f.value is None for f in self.formula_cells)}
+
+    def checked_anything(self) -> bool:
+        """True when some amount was read to check: a table line or total, or a stated total."""
+        return bool(self.stated_totals) or any(t.lines or (t.total is not None and t.total.has_money())
+                                               for t in self.tables)
 
     @property
     def years(self) -> list[int]:

@@ -54,7 +54,7 @@ _LABELS = {
 
 # Longest first so "nghìn đồng" is not read as "đồng".
 _UNIT_PATTERNS = [
-    (re.compile(r"\b(trieu dong|tr\.? ?dong|trd)\b"), MoneyUnit.TRIEU),
+    (re.compile(r"\b(trieu dong|tr\.? ?dong|trd|tr\.d)\b"), MoneyUnit.TRIEU),  # "tr.đ"
     (re.compile(r"\b(nghin dong|ngan dong|ng\.? ?dong|1\.?000 dong)\b"), MoneyUnit.NGHIN),
     (re.compile(r"\b(ty dong|ti dong)\b"), MoneyUnit.TY),
     (re.compile(r"(\bdong\b|\bvnd\b|\(d\))"), MoneyUnit.DONG),

@@ -12,22 +12,29 @@ How a table is recognised:
    "Đơn giá" under "Kinh phí (nghìn đồng)", "2021" under "Dự toán kinh phí").
 3. The **money unit** comes from a header ("(nghìn đồng)"), a unit line above the table
    ("Đơn vị tính: Triệu đồng") or the title, in that order.
-4. **Rows** until the total row ("Tổng cộng"), a words line ("Bằng chữ"), a signature block
-   or a long blank run. Codes build the hierarchy: Roman sections, dotted arabic numbers
-   (restarting under each section), letters a) b), "-"/"+" bullets under the line above.
+4. **Rows** until the total row ("Tổng cộng") below the items, a words line ("Bằng chữ"), a
+   signature block or a long blank run — a blank run or a title-like row ("Giám đốc…") ends the
+   table only when what follows is not a table row (a coded line or a number in a money
+   column). A total row above the items opens them; section subtotals ("Cộng mục I") are kept
+   apart (checked, never summed). Codes build the hierarchy: Roman sections, dotted arabic
+   numbers (restarting under each section), letters a) b), "-"/"+" bullets under the line above.
+5. **Coverage**: every number in the table's columns from its header down to the next table
+   is either in the model or listed in ``table.unread`` with its cell and the reason.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 from . import provinces
 from .errors import NoBudgetTable
-from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, Source, StatedTotal, Target,
+from .model import (Amount, BudgetLine, BudgetTable, CellProblem, FormulaCell, Plan, SheetRead, Source, StatedTotal, Target,
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
 from .text import cell_text, fold, legacy_encoding, tcvn3_to_unicode
@@ -48,9 +55,18 @@ _FIELD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("item", re.compile(r"(noi dung|nhiem vu|hang muc|dien giai|ten hoat dong|hoat dong|cong viec)")),
     ("amount", re.compile(r"(tong kinh phi|thanh tien|kinh phi|tong cong|tong so|so tien|du toan|tong)")),
 ]
-_YEAR = re.compile(r"^(nam )?(20\d\d)$")
+# "2026", "Năm 2026", "2026 (triệu đồng)", "Năm 2026 (tr.đ)", "2026:"
+_YEAR = re.compile(r"^(nam ?)?(20\d\d)\s*[:.]?\s*(\(.*\))?$")
+_YEAR_TOKEN = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?( ?[=x*+-] ?\(?\d{1,2}\)?)*$|^\([a-z]\)$")
-_TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong du toan|cong|tong)\b")
+# A grand total: "Tổng cộng (I+II)", "TỔNG SỐ", "Cộng", "Tổng:" — but not an item that starts
+# with the word ("Tổng kết …", "Cộng tác viên …").
+_TOTAL = re.compile(r"^((tong cong|tong so|tong kinh phi|tong du toan)\b|(tong|cong)\s*($|[:(]|"
+                    r"(kinh phi|du toan|toan bo|chung|cac muc|tat ca)\b))")
+# A section subtotal: "Cộng mục I", "Tổng cộng phần II", "Cộng I:".
+_SUBTOTAL = re.compile(r"^(tong cong|tong so|tong|cong)\s+((muc|phan|nhom|khoan|chuong)\s+([ivxlc]+|\d+|[a-z])\b"
+                       r"|([ivxlc]+|\d+|[a-d])\s*[:.]?$)")
+_ROUNDING_NOTE = re.compile(r"lam tron")
 _WORDS = re.compile(r"bang chu")
 _SIGNATURE = re.compile(r"^(kt\.|tm\.|nguoi lap|noi nhan|chu tich|pho chu tich|giam doc|thu truong|ke toan)")
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
@@ -60,7 +76,7 @@ _BULLET = re.compile(r"^[-+*•–—]$")
 _PERIOD = re.compile(r"(20\d\d)\s*[-–—]\s*(20\d\d)")
 _YEAR_IN_TITLE = re.compile(r"\bnam (20\d\d)\b")
 
-MAX_BLANK_RUN = 6
+MAX_BLANK_RUN = 6  # a longer run ends the table unless a table row follows it
 HEADER_SCAN_LIMIT = 100_000
 
 
@@ -77,6 +93,42 @@ def classify_header(text: str) -> str | None:
         if pattern.search(f):
             return name
     return None
+
+
+def _label_text(value: object) -> str:
+    """Header text of a cell; a date cell stands for its year (a year typed into a date-formatted
+    cell: 2026 shows as 18/07/1905, serial 2026; or 01/01/2026 formatted "yyyy")."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        d = value.date() if isinstance(value, _dt.datetime) else value
+        serial = (d - _dt.date(1899, 12, 30)).days
+        if 2000 <= serial <= 2100:
+            return str(serial)
+        return str(d.year)
+    return cell_text(value)
+
+
+def _header_texts(grid: SheetGrid, row: int) -> list[tuple[int, str]]:
+    """Like :func:`_row_texts`, with date cells read as the year they stand for."""
+    texts = _row_texts(grid, row)
+    if row < grid.n_rows and any(isinstance(grid.values[row][c], (_dt.date, _dt.datetime)) for c, _ in texts):
+        return [(c, _label_text(grid.values[row][c])) for c, _ in texts]
+    return texts
+
+
+def _is_number_cell(value: object) -> bool:
+    """A cell holding a number, or a number typed as text ("5.405", "01")."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, Decimal)):
+        return True
+    if isinstance(value, float):
+        return value == value
+    if isinstance(value, str) and any(ch.isdigit() for ch in value) and len(value) < 40:
+        try:
+            return parse_number(value) is not None
+        except NotANumber:
+            return False
+    return False
 
 
 def _is_column_number(text: str) -> bool:
@@ -100,7 +152,7 @@ MAX_LABEL_LENGTH = 45  # header labels are short; item texts that mention "kinh 
 
 
 def _looks_like_header(grid: SheetGrid, row: int) -> bool:
-    texts = _row_texts(grid, row)
+    texts = _header_texts(grid, row)
     fields = [classify_header(t) if len(t) <= MAX_LABEL_LENGTH else None for _, t in texts]
     known = [f for f in fields if f]
     if len(known) < 2 or len(known) * 2 < len(texts):
@@ -109,8 +161,9 @@ def _looks_like_header(grid: SheetGrid, row: int) -> bool:
     return "item" in known and ("code" in known or has_amount)
 
 
-def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None) -> bool:
-    texts = _row_texts(grid, row)
+def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, header_row: int | None = None,
+                            item_col: int | None = None) -> bool:
+    texts = _header_texts(grid, row)
     if not texts:
         # Empty, but the header's labels are merged down into it ("TT" over two rows). A grid
         # without merge information (a live Excel book read through xlwings) cannot say; there
@@ -124,7 +177,18 @@ def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, hea
         return True
     if code_col is not None and grid.cell(row, code_col) not in (None, ""):
         return False
-    return all(classify_header(t) is not None or find_unit(t) is not None for _, t in texts)
+    fields = [classify_header(t) for _, t in texts]
+    years = [(c, int(f[5:])) for f, (c, _) in zip(fields, texts) if f and f.startswith("year:")]
+    if any(b <= a for (_, a), (_, b) in zip(years, years[1:])):
+        return False  # "2030 | 2030", "2040 | 2030": amounts, not a row of year labels
+    if years and header_row is not None:
+        above = {c for r in range(header_row, row) for c, t in _header_texts(grid, r)
+                 if (classify_header(t) or "").startswith("year:")}
+        if any(c in above for c, _ in years):
+            return False  # a column already labelled with its year: these are amounts
+    if item_col is not None and _total_kind(cell_text(grid.cell(row, item_col))):
+        return False  # a total row right under the header (the items follow it)
+    return all(f is not None or find_unit(t) is not None for f, (_, t) in zip(fields, texts))
 
 
 def _merged_origin(grid: SheetGrid) -> dict[tuple[int, int], tuple[int, int]]:
@@ -151,7 +215,8 @@ def _header_labels(grid: SheetGrid, rows: range) -> dict[int, list[Label]]:
         last_group: Label | None = None
         for c in range(width):
             src = origin.get((r, c), (r, c))
-            label: Label | None = (cell_text(grid.cell(*src)), src) if cell_text(grid.cell(*src)) else None
+            text = _label_text(grid.cell(*src))
+            label: Label | None = (text, src) if text else None
             if label is None and not grid.merged and r != rows[-1]:
                 # No merge information (a pasted grid): a group label spans the empty cells
                 # to its right as long as the row below labels them.
@@ -170,14 +235,21 @@ def _assign_columns(labels: dict[int, list[Label]]) -> tuple[dict[str, int], dic
     columns: dict[str, int] = {}
     years: dict[int, int] = {}
     duplicates: list[str] = []
+    fields: dict[int, str] = {}
+    amount_years: dict[int, int] = {}  # "Kinh phí năm 2026": an amount label naming one year
     for c in sorted(labels):
-        field = None
         for text, _ in reversed(labels[c]):  # most specific (lowest) label first
             field = classify_header(text)
             if field:
+                fields[c] = field
+                tokens = set(_YEAR_TOKEN.findall(text))
+                if field == "amount" and len(tokens) == 1:
+                    amount_years[c] = int(tokens.pop())
                 break
-        if field is None:
-            continue
+    if len(set(amount_years.values())) >= 2:  # one amount column per year: year columns
+        for c, y in amount_years.items():
+            fields[c] = f"year:{y}"
+    for c, field in sorted(fields.items()):
         if field.startswith("year:"):
             y = int(field[5:])
             if y in years:
@@ -273,13 +345,33 @@ def _title_above(grid: SheetGrid, header_row: int, stop_row: int) -> tuple[str, 
     return " ".join(parts), cells
 
 
+def _total_kind(text: str) -> tuple[str, str] | None:
+    """("total", "") for a grand-total label, ("subtotal", section code) for "Cộng mục I"."""
+    f = fold(text)
+    m = _SUBTOTAL.match(f)
+    if m:
+        return "subtotal", (m.group(4) or m.group(5) or "").upper()
+    if _TOTAL.match(f):
+        return "total", ""
+    return None
+
+
+def _subtotal_section(table: BudgetTable, code: str) -> BudgetLine | None:
+    """The section a "Cộng mục I" row restates: the line coded I, else the latest top-level line."""
+    for ln in reversed(table.lines):
+        if code and ln.code.upper().rstrip(".") == code and ln.parent is None:
+            return ln
+    return next((ln for ln in reversed(table.lines) if ln.parent is None), None)
+
+
 def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> BudgetTable | None:
     # Header block.
-    labels0 = dict(_row_texts(grid, header_row))
+    labels0 = dict(_header_texts(grid, header_row))
     code_col = next((c for c, t in labels0.items() if classify_header(t) == "code"), None)
+    item_col = next((c for c, t in labels0.items() if classify_header(t) == "item"), None)
     last = header_row
     while last + 1 < grid.n_rows and last - header_row < 3 and \
-            _is_header_continuation(grid, last + 1, code_col, header_row):
+            _is_header_continuation(grid, last + 1, code_col, header_row, item_col):
         last += 1
     labels = _header_labels(grid, range(header_row, last + 1))
     columns, year_cols, duplicates = _assign_columns(labels)
@@ -309,9 +401,27 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
                 break
 
     table = BudgetTable(file=file, sheet=grid.name, unit=unit or MoneyUnit.DONG, unit_source=unit_src,
-                        header_rows=(header_row, last), columns=columns, year_columns=year_cols, title=title)
+                        header_rows=(header_row, last), columns=columns, year_columns=year_cols, title=title,
+                        sheet_state=grid.state)
     for d in duplicates:
         table.problems.append(CellProblem(Source(file, grid.name, a1(header_row, 0)), "duplicate-column", d))
+    read_cols = set(columns.values()) | set(year_cols.values())
+    for c, col_labels in sorted(labels.items()):
+        # A label that looks like a year ("KH 2026", a date) in a column nothing reads.
+        if c in read_cols or not col_labels:
+            continue
+        text, (lr, lc) = col_labels[-1]
+        if any(classify_header(t) for t, _ in col_labels):
+            continue  # a repeated column: reported as duplicate-column
+        if any(_YEAR_TOKEN.search(t) for t, _ in col_labels):
+            table.problems.append(CellProblem(Source(file, grid.name, a1(lr, lc)), "year-header", text))
+    for r, c, t in title_cells:
+        if _ROUNDING_NOTE.search(fold(t)):
+            table.rounding_note = (t, Source(file, grid.name, a1(r, c)))
+    for c, col_labels in labels.items():
+        for t, (lr, lc) in col_labels:
+            if table.rounding_note is None and _ROUNDING_NOTE.search(fold(t)):
+                table.rounding_note = (t, Source(file, grid.name, a1(lr, lc)))
 
     get = columns.get
     origin = _merged_origin(grid)
@@ -319,50 +429,91 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
     number_cols = [(name, get(name)) for name in ("quantity", "unit_price", "amount") if get(name) is not None]
     year_items = [(y, c, f"year:{y}") for y, c in year_cols.items()]
     text_cols = [(name, get(name)) for name in ("agency", "result", "timing", "notes", "group") if get(name) is not None]
+    money_row_cols = [c for _, c in number_cols] + list(year_cols.values())
     src_of = _source_maker(file, grid.name)
+    values = grid.values
+    n_rows = grid.n_rows
+
+    def has_money_cell(r: int) -> bool:
+        vals = values[r]
+        return any(c < len(vals) and _is_number_cell(vals[c]) for c in money_row_cols)
+
+    def next_nonblank(r: int) -> int | None:
+        while r < n_rows and not _row_texts(grid, r):
+            r += 1
+        return r if r < n_rows else None
+
+    def continues(r: int) -> bool:
+        """Row *r* carries the table on: a coded line or a number in a money column, and
+        neither a header nor a words line."""
+        texts = _row_texts(grid, r)
+        if _looks_like_header(grid, r) or _WORDS.search(fold(" ".join(t for _, t in texts))):
+            return False
+        vals = values[r]
+        code = _normal_code(vals[code_c]) if code_c is not None and code_c < len(vals) else ""
+        return _code_kind(code) not in ("none", "other") or has_money_cell(r)
+
     stack: list[BudgetLine] = []
+    read_rows: set[int] = set()  # rows whose field cells are in the model
+    skipped_rows: set[int] = set()  # repeated headers, the words line: nothing to read as a number
+    total_above = False  # the total row came before any line: the items follow it
     blank_run = 0
     row = last + 1
     end = last
-    values = grid.values
-    while row < grid.n_rows:
+    while row < n_rows:
         vals = values[row]
         width = len(vals)
         code = _normal_code(vals[code_c]) if code_c is not None and code_c < width else ""
         kind = _code_kind(code)
         coded = kind not in ("none", "other")
+        after_total = table.total is not None and not total_above
         if not coded:
             # Only an uncoded row can be blank, a words line, a repeated header or a signature.
             texts = _row_texts(grid, row)
             if not texts:
                 blank_run += 1
                 if blank_run > MAX_BLANK_RUN:
-                    break
+                    nxt = next_nonblank(row + 1)
+                    if nxt is None or not continues(nxt):
+                        break
+                    row, blank_run = nxt, 0
+                    continue
                 row += 1
                 continue
             if _WORDS.search(fold(" ".join(t for _, t in texts))):
                 if table.words is None:
                     c, t = next((c, t) for c, t in texts if _WORDS.search(fold(t)))
                     table.words = WordsLine(t, src_of(row, c))
+                skipped_rows.add(row)
                 end = row
+                if total_above and not table.lines:  # "Tổng cộng", "(Bằng chữ …)", then the items
+                    row += 1
+                    continue
                 break
             if _looks_like_header(grid, row):
                 # The same header again is a page-break repeat: skip it and its sub-rows.
                 # A different header, or any header after the total row, starts a new table.
                 again = _assign_columns(_header_labels(grid, range(row, row + (last - header_row) + 1)))
-                if table.total is not None or again[0] != columns or again[1] != year_cols:
+                if after_total or again[0] != columns or again[1] != year_cols:
                     break
+                skipped_rows.update(range(row, row + last - header_row + 1))
                 row += last - header_row + 1
                 continue
-            if not code and _SIGNATURE.match(fold(texts[0][1])):
-                break
+            if not code and _SIGNATURE.match(fold(texts[0][1])) and not has_money_cell(row):
+                # "Giám đốc", "Kế toán trưởng": a signature block unless table rows follow
+                # (then it is an item or a note: "Giám đốc doanh nghiệp được bồi dưỡng…").
+                nxt = next_nonblank(row + 1)
+                if nxt is None or not continues(nxt):
+                    break
         blank_run = 0
         item = cell_text(vals[item_c]) if item_c < width else ""
-        is_total = not coded and bool(_TOTAL.match(fold(item)) or _TOTAL.match(fold(code)))
+        total = None if coded else (_total_kind(item) or _total_kind(code))
+        if after_total and total is None:
+            break  # rows after the total: only a words line belongs to the table
         if kind == "none" and item[:2] in ("- ", "+ "):
             kind, code = "bullet", item[0]
             item = item[2:].strip()
-        line = BudgetLine(row=row, code=code, kind="total" if is_total else kind, item=item)
+        line = BudgetLine(row=row, code=code, kind=total[0] if total else kind, item=item)
         if unit_c is not None and unit_c < width:
             line.unit_name = cell_text(vals[unit_c])
         for name, c in number_cols:
@@ -378,17 +529,21 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
             # it covers; a horizontal merge (the total row's label) belongs to its own column.
             src = origin.get((row, c), (row, c)) if origin else (row, c)
             setattr(line, name, cell_text(grid.cell(*src)) if src[1] == c else "")
-        end = row
-        if is_total:
-            table.total = line
+        if total is not None:
+            if total[0] == "subtotal":
+                table.subtotals.append((line, _subtotal_section(table, total[1])))
+            elif table.total is None:
+                table.total = line
+                total_above = not table.lines
+            else:  # a second grand-total row (above and below the items): checked, not summed
+                table.subtotals.append((line, None))
+            read_rows.add(row)
+            end = row
             row += 1
             continue
-        if table.total is not None:
-            # Rows after the total: only a words line belongs to the table.
-            end = table.total.row
-            break
-        if kind == "none" and not line.has_money() and line.quantity is None:
-            # A note or a continuation line without a code and without numbers.
+        if kind in ("none", "other") and not line.has_money() and line.quantity is None and line.unit_price is None:
+            # A note or a continuation line without a code ("Ghi chú: …" in the code column is
+            # no code either) and without numbers.
             row += 1
             continue
         parent = _find_parent(stack, line)
@@ -400,13 +555,71 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
             stack.clear()
         stack.append(line)
         table.lines.append(line)
+        read_rows.add(row)
+        end = row
         row += 1
     table.last_row = end
+    table.__dict__["_rows"] = (read_rows, skipped_rows, labels)  # for _check_coverage
     return table
 
 
+def _check_coverage(grid: SheetGrid, table: BudgetTable, stop: int) -> None:
+    """List every number in the table's columns, from its header to row *stop* (excl.), that
+    the model does not hold (``table.unread``); look for a stated rounding below the table."""
+    read_rows, skipped_rows, labels = table.__dict__.pop("_rows")
+    labelled = [c for c, ls in labels.items() if ls]
+    if not labelled:
+        return
+    span = range(min(labelled), max(labelled) + 1)
+    fields = {c: name for name, c in table.columns.items()}
+    fields.update({c: f"year:{y}" for y, c in table.year_columns.items()})
+    money = {c for c, name in fields.items() if name in ("amount", "quantity", "unit_price") or name.startswith("year:")}
+    table.covered_to = stop - 1
+    first, last = table.header_rows[1] + 1, table.last_row
+    unread_cols = [c for c in span if c not in fields]  # what a line row does not read
+    values = grid.values
+    for r in range(first, min(stop, grid.n_rows)):
+        if r in skipped_rows:
+            continue
+        in_model = r in read_rows
+        if in_model:  # the common case, kept cheap: only the columns no field reads
+            vals = values[r]
+            cells = [(c, vals[c]) for c in unread_cols if c < len(vals) and vals[c] not in ("", None)]
+        else:
+            texts = _row_texts(grid, r)
+            if r > last and table.rounding_note is None:
+                for c, t in texts:
+                    if _ROUNDING_NOTE.search(fold(t)):
+                        table.rounding_note = (t, Source(table.file, table.sheet, a1(r, c)))
+            cells = [(c, values[r][c]) for c, _ in texts if c in span]
+        for c, v in cells:
+            if not _is_number_cell(v):
+                continue
+            t = cell_text(v)
+            name = fields.get(c, "")
+            if in_model:
+                heads = [h for h, _ in labels.get(c, [])]
+                reason = ("cột này lặp lại tiêu đề của một cột đã đọc; chỉ cột đầu tiên được đọc"
+                          if any(classify_header(h) for h in heads) else
+                          f"cột '{heads[-1]}' không phải cột nào của bảng dự toán nên không được đọc" if heads else
+                          "cột này không có tiêu đề nên không được đọc")
+            elif r > last:
+                reason = f"nằm dưới dòng cuối của bảng (dòng {last + 1})"
+                code_c = table.columns.get("code")
+                below_total = table.total is not None and table.lines and table.total.row > table.lines[-1].row
+                if below_total and not (code_c is not None and _code_kind(_normal_code(grid.cell(r, code_c)))
+                                        not in ("none", "other")):
+                    # "Trong đó: ngân sách tỉnh …" under the total: outside the total, not a lost item
+                    reason += ", sau dòng tổng cộng (không thuộc tổng)"
+                    name = ""
+            else:
+                reason = "dòng này không được đọc vào bảng (không có mã số và không có số ở cột kinh phí)"
+            table.unread.append(CellProblem(Source(table.file, table.sheet, a1(r, c)),
+                                            name if c in money else "", t, reason))  # name: an error
+
+
 def find_tables(grid: SheetGrid, file: str = "") -> list[BudgetTable]:
-    """Every budget table on a sheet, top to bottom."""
+    """Every budget table on a sheet, top to bottom, each with its coverage checked."""
     tables: list[BudgetTable] = []
     row, prev_end = 0, 0
     limit = min(grid.n_rows, HEADER_SCAN_LIMIT)
@@ -419,6 +632,9 @@ def find_tables(grid: SheetGrid, file: str = "") -> list[BudgetTable]:
                 row = max(table.last_row + 1, row + 1)
                 continue
         row += 1
+    for i, table in enumerate(tables):
+        stop = tables[i + 1].header_rows[0] if i + 1 < len(tables) else grid.n_rows
+        _check_coverage(grid, table, stop)
     return tables
 
 
@@ -538,12 +754,21 @@ def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
             plan.encodings[grid.name] = encoding
         if encoding == "tcvn3":  # convert before recognising headers ("Néi dung" -> "Nội dung")
             grid = SheetGrid(grid.name, [[tcvn3_to_unicode(v) if isinstance(v, str) else v for v in row]
-                                         for row in grid.values], grid.merged, grid.formulas)
+                                         for row in grid.values], grid.merged, grid.formulas,
+                             state=grid.state, uncached=grid.uncached)
+        for (r, c), (formula, value, error) in sorted((grid.uncached or {}).items()):
+            plan.formula_cells.append(FormulaCell(Source(file, grid.name, a1(r, c)), formula, value, error))
         tables = find_tables(grid, file)
         plan.tables.extend(tables)
+        read = SheetRead(grid.name, grid.state, grid.n_rows, "table" if tables else "")
         if not tables:
+            n_meta, n_stated, n_targets = len(plan.metadata), len(plan.stated_totals), len(plan.targets)
             _read_metadata(grid, file, plan)
             _read_targets(grid, file, plan)
+            read.role = ("targets" if len(plan.targets) > n_targets else
+                         "metadata" if len(plan.metadata) > n_meta or len(plan.stated_totals) > n_stated else
+                         "other" if any(_row_texts(grid, r) for r in range(min(grid.n_rows, 200))) else "empty")
+        plan.sheets.append(read)
 
     meta = plan.metadata
     # Province: metadata cell, then the title text, then the file name.

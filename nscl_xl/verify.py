@@ -4,7 +4,9 @@ Root causes first: values are checked bottom-up and each line gets a *corrected*
 column (the value its own evidence supports). A parent that matches its children once the
 children are corrected is not a second error: its mismatch is reported as a warning with
 ``consequence_of`` pointing at the cell to fix. Differences no larger than the table's own
-rounding (half a printed unit per summed term) are reported under rule ``rounding``.
+rounding (half a printed unit per summed term) are reported under rule ``rounding`` — only where
+rounding is visible: some part is not whole in the table's unit, or the table states that its
+figures are rounded. A table of whole numbers gets no tolerance: every difference is an error.
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ def _quantum(values: Iterable[Decimal]) -> Decimal:
     return Decimal(1).scaleb(min(int(exp), 0))
 
 
+def _rounding_visible(table: BudgetTable, values: Iterable[Decimal | None]) -> str | None:
+    """Why a difference may be rounding (Vietnamese), or None: parts that are not whole in
+    the table's unit, or a stated rounding ("Số liệu đã làm tròn")."""
+    fractional = next((v for v in values if v is not None and v != v.to_integral_value()), None)
+    if fractional is not None:
+        return f"các số có phần lẻ trong đơn vị {table.unit.label} (ví dụ {format_vn(fractional)}), tức là đã làm tròn"
+    if table.rounding_note is not None:
+        text, src = table.rounding_note
+        short = text if len(text) <= 60 else text[:57] + "…"
+        return f"bảng ghi '{short}' (ô {src.cell})"
+    return None
+
+
 def _fmt(value: Decimal, table: BudgetTable) -> str:
     return f"{format_vn(value)} {table.unit.label}"
 
@@ -61,6 +76,8 @@ class _Ctx:
     # A leaf whose own row cannot tell which cell is wrong: its finding and what would fix it.
     # The parent's column sums decide (the one cell on both a failing row and a failing column).
     pending: dict[int, "_Pending"] = field(default_factory=dict)
+    # A parent that prints no value in a column: the sum of what its children print there.
+    derived_raw: dict[tuple[int, str | int], Decimal] = field(default_factory=dict)
 
     def emit(self, src: Source, rule: str, severity: str, message: str, *, expected=None, found=None,
              line: BudgetLine | None = None, consequence_of: str | None = None, with_unit: bool = True) -> Finding:
@@ -77,6 +94,22 @@ class _Ctx:
                     consequence_of=consequence_of, extra=extra)
         self.findings.append(f)
         return f
+
+    def tolerance(self, values: list[Decimal | None], terms: int, printed: list[Decimal] | None = None
+                  ) -> tuple[Decimal, str]:
+        """Rounding tolerance for a check over *values* (half the printed unit of *printed*, or of
+        *values*, per term) and why; zero when no rounding is visible."""
+        why = _rounding_visible(self.table, values)
+        if why is None:
+            return Decimal(0), ""
+        tol = _quantum(printed if printed is not None else values) / 2 * terms
+        return tol, why
+
+    def emit_rounding(self, src: Source, message: str, tol: Decimal, why: str, *, expected, found,
+                      line: BudgetLine) -> None:
+        f = self.emit(src, "rounding", WARNING, f"{message} trong sai số làm tròn (±{format_vn(tol)} "
+                      f"{self.table.unit.label}, vì {why}).", expected=expected, found=found, line=line)
+        f.extra.update({"tolerance": dec_str(tol), "tolerance_reason": why})
 
     def get(self, line: BudgetLine, col) -> Decimal | None:
         key = (id(line), col)
@@ -102,11 +135,10 @@ def _check_leaf(ctx: _Ctx, line: BudgetLine) -> None:
     qp = line.quantity.value * line.unit_price.value if line.quantity and line.unit_price else None
     s = sum((a.value for a in years), Decimal(0)) if years else None
     if amount is not None and s is not None and amount.value != s:
-        tol = _quantum([amount.value] + [a.value for a in years]) / 2 * len(years)
+        tol, why = ctx.tolerance([amount.value] + [a.value for a in years], len(years))
         if abs(amount.value - s) <= tol:
-            ctx.emit(amount.source, "rounding", WARNING,
-                     f"Dòng {line.label}: tổng kinh phí {_fmt(amount.value, t)} lệch tổng các năm {_fmt(s, t)} "
-                     f"trong sai số làm tròn (±{format_vn(tol)}).", expected=s, found=amount.value, line=line)
+            ctx.emit_rounding(amount.source, f"Dòng {line.label}: tổng kinh phí {_fmt(amount.value, t)} lệch tổng các "
+                              f"năm {_fmt(s, t)}", tol, why, expected=s, found=amount.value, line=line)
         elif qp is not None and qp == s:
             ctx.emit(amount.source, "row-sum", ERROR,
                      f"Dòng {line.label}: tổng kinh phí ghi {_fmt(amount.value, t)}, nhưng cả tổng các năm "
@@ -168,12 +200,10 @@ def _check_qty_price(ctx: _Ctx, line: BudgetLine) -> Finding | None:
     qp = q.value * p.value
     if qp == a.value:
         return None
-    tol = _quantum([a.value]) / 2
+    tol, why = ctx.tolerance([q.value, p.value, a.value], 1, printed=[a.value])
     if abs(qp - a.value) <= tol:
-        ctx.emit(a.source, "rounding", WARNING,
-                 f"Dòng {line.label}: {format_vn(q.value)} × {format_vn(p.value)} = {format_vn(qp)}, ghi "
-                 f"{format_vn(a.value)}: trong sai số làm tròn (±{format_vn(tol)}).", expected=qp, found=a.value,
-                 line=line)
+        ctx.emit_rounding(a.source, f"Dòng {line.label}: {format_vn(q.value)} × {format_vn(p.value)} = "
+                          f"{format_vn(qp)}, ghi {format_vn(a.value)}:", tol, why, expected=qp, found=a.value, line=line)
         return None
     parent_note = " (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp)" if line.children else ""
     return ctx.emit(a.source, "qty-price", ERROR,
@@ -204,9 +234,16 @@ def _check_sum(ctx: _Ctx, owner: BudgetLine, kids: list[BudgetLine], rule: str, 
         if not having:
             continue
         corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
+        raw_sum = sum((_value(k, col).value if _value(k, col) else ctx.derived_raw[(id(k), col)] for k in having),
+                      Decimal(0))
         if printed is None:
-            continue  # a parent need not print its subtotals
-        raw_sum = sum((_value(k, col).value for k in having if _value(k, col)), Decimal(0))
+            # A parent need not print its subtotals; it stands for its children's sum above it
+            # (the total row is then checked against the sections' sums).
+            ctx.corrected[(id(owner), col)] = corr_sum
+            ctx.derived_raw[(id(owner), col)] = raw_sum
+            if corr_sum != raw_sum:
+                ctx.root_cell[(id(owner), col)] = ", ".join(ctx.roots_under(having, col))
+            continue
         if printed.value != corr_sum and _resolve_pending(ctx, having, col, printed.value - corr_sum):
             corr_sum = sum((ctx.get(k, col) for k in having), Decimal(0))
         if printed.value == corr_sum:
@@ -217,12 +254,11 @@ def _check_sum(ctx: _Ctx, owner: BudgetLine, kids: list[BudgetLine], rule: str, 
                          f"({_fmt(raw_sum, t)}) — hệ quả của lỗi tại {', '.join(causes)}; sửa ô đó thì dòng này khớp.",
                          expected=raw_sum, found=printed.value, line=owner, consequence_of=", ".join(causes) or None)
             continue
-        tol = _quantum([printed.value] + [ctx.get(k, col) for k in having]) / 2 * len(having)
+        tol, why = ctx.tolerance([printed.value] + [ctx.get(k, col) for k in having], len(having))
         if abs(printed.value - corr_sum) <= tol:
-            ctx.emit(printed.source, "rounding", WARNING,
-                     f"Dòng {owner.label}: {_col_label(col)} {_fmt(printed.value, t)} lệch tổng {what} "
-                     f"{_fmt(corr_sum, t)} trong sai số làm tròn (±{format_vn(tol)}).",
-                     expected=corr_sum, found=printed.value, line=owner)
+            ctx.emit_rounding(printed.source, f"Dòng {owner.label}: {_col_label(col)} {_fmt(printed.value, t)} lệch "
+                              f"tổng {what} {_fmt(corr_sum, t)}", tol, why, expected=corr_sum, found=printed.value,
+                              line=owner)
             continue
         note = f" (sau khi sửa lỗi ở {', '.join(ctx.roots_under(having, col))})" if corr_sum != raw_sum else ""
         ctx.emit(printed.source, rule, ERROR,
@@ -246,16 +282,17 @@ def _check_own_row(ctx: _Ctx, line: BudgetLine, rule: str = "row-sum") -> None:
     if corr_amount == corr_years:
         causes = [ctx.root_cell[k] for k in [(id(line), AMOUNT)] + [(id(line), y) for y in line.years]
                   if k in ctx.root_cell]
+        if causes == [_where(a.source)]:
+            return  # the amount cell itself is the error already reported: not its own consequence
         ctx.emit(a.source, rule, WARNING,
                  f"Dòng {line.label}: tổng kinh phí {_fmt(a.value, t)} khác tổng các năm {_fmt(raw, t)} — hệ quả "
                  f"của lỗi tại {', '.join(causes)}.", expected=raw, found=a.value, line=line,
                  consequence_of=", ".join(causes) or None)
         return
-    tol = _quantum([a.value] + [y.value for y in line.years.values()]) / 2 * len(line.years)
+    tol, why = ctx.tolerance([a.value] + [y.value for y in line.years.values()], len(line.years))
     if abs(corr_amount - corr_years) <= tol:
-        ctx.emit(a.source, "rounding", WARNING,
-                 f"Dòng {line.label}: tổng kinh phí lệch tổng các năm trong sai số làm tròn (±{format_vn(tol)}).",
-                 expected=raw, found=a.value, line=line)
+        ctx.emit_rounding(a.source, f"Dòng {line.label}: tổng kinh phí lệch tổng các năm", tol, why, expected=raw,
+                          found=a.value, line=line)
         return
     ctx.emit(a.source, rule, ERROR,
              f"Dòng {line.label}: tổng kinh phí {_fmt(a.value, t)} khác tổng các năm {_fmt(raw, t)}.",
@@ -286,23 +323,78 @@ def check_arithmetic(table: BudgetTable) -> list[Finding]:
             roots = [k for k in roots[0].children if k.has_money() or k.subtree_has_money()]
         _check_sum(ctx, table.total, roots, "grand-total", "các mục")
         _check_own_row(ctx, table.total, "grand-total")
+    _check_subtotals(ctx)
     return ctx.findings
+
+
+def _stated_sum(line: BudgetLine, col) -> Decimal | None:
+    """A line's value in *col*: printed, else the sum of its children's (None: nothing)."""
+    v = _value(line, col)
+    if v is not None:
+        return v.value
+    parts = [x for x in (_stated_sum(k, col) for k in line.children) if x is not None]
+    return sum(parts, Decimal(0)) if parts else None
+
+
+def _check_subtotals(ctx: _Ctx) -> None:
+    """subtotal: a "Cộng mục I" row equals section I (a second total row equals the total)."""
+    t = ctx.table
+    for sub, section in t.subtotals:
+        owner = section if section is not None else t.total
+        if owner is None:
+            continue
+        for col in [AMOUNT] + t.years:
+            printed = _value(sub, col)
+            want = _stated_sum(owner, col) if owner is not t.total else (
+                _value(owner, col).value if _value(owner, col) else None)
+            if printed is None or want is None or printed.value == want:
+                continue
+            what = f"mục {owner.label}" if section is not None else "dòng tổng cộng"
+            tol, why = ctx.tolerance([printed.value, want], 1, printed=[printed.value])  # restated to its own unit
+            if abs(printed.value - want) <= tol:
+                ctx.emit_rounding(printed.source, f"Dòng {sub.label}: {_col_label(col)} lệch {what}", tol, why,
+                                  expected=want, found=printed.value, line=sub)
+                continue
+            ctx.emit(printed.source, "subtotal", ERROR,
+                     f"Dòng {sub.label}: {_col_label(col)} ghi {_fmt(printed.value, t)}, nhưng {what} là "
+                     f"{_fmt(want, t)}.", expected=want, found=printed.value, line=sub)
 
 
 # --- cell, structure and text rules ----------------------------------------------------------
 
 def check_cells(table: BudgetTable) -> list[Finding]:
-    """number-as-text (warning), not-a-number (error), duplicate-column (warning)."""
+    """number-as-text (warning), not-a-number (error), duplicate-column, year-header (warnings),
+    unread-number (an error where a table row's money may be lost: a money column of a row not
+    read, an item after the table; a warning for other columns and notes under the total row),
+    hidden-sheet (warning)."""
     out = []
     for p in table.problems:
         if p.column == "duplicate-column":
             out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "duplicate-column", WARNING,
                                f"Tiêu đề bảng có cột lặp: {p.text}; chỉ dùng cột đầu tiên.", found=p.text))
+        elif p.column == "year-header":
+            out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "year-header", WARNING,
+                               f"Tiêu đề cột '{p.text}' có vẻ là một năm nhưng không đọc được thành cột năm; các số "
+                               f"trong cột này không được đọc. Hãy ghi tiêu đề là '2026' hoặc 'Năm 2026'.",
+                               expected="năm, ví dụ 2026", found=p.text))
         else:
             out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "not-a-number", ERROR,
                                f"Ô {p.source.cell} (cột {_field_label(p.column)}) ghi '{p.text}', không phải là số.",
                                expected="một số", found=p.text))
-    lines = list(table.lines) + ([table.total] if table.total else [])
+    for p in table.unread:
+        money = bool(p.column)
+        out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "unread-number", ERROR if money else WARNING,
+                           f"Ô {p.source.cell} ghi số {p.text} trong vùng bảng nhưng không được đọc: {p.reason}. Số này "
+                           f"không được kiểm tra và không được cộng; hãy đưa nó vào bảng (mã số, cột có tiêu đề) "
+                           f"hoặc xoá.", expected="số được đọc vào bảng", found=p.text))
+    if table.sheet_state != "visible":
+        cell = f"A{table.header_rows[0] + 1}"
+        state = "ẩn sâu (very hidden, chỉ hiện lại được bằng VBA)" if table.sheet_state == "veryHidden" else "ẩn"
+        out.append(Finding(table.file, table.sheet, cell, "hidden-sheet", WARNING,
+                           f"Trang '{table.sheet}' đang bị {state} nhưng có bảng dự toán ({len(table.lines)} dòng): có "
+                           f"thể là bản cũ. Hãy xoá trang hoặc bỏ ẩn nếu đây là số liệu cần dùng.",
+                           expected="trang hiện", found=table.sheet_state))
+    lines = list(table.lines) + ([table.total] if table.total else []) + [s for s, _ in table.subtotals]
     for line in lines:
         for name, amt in [("quantity", line.quantity), ("unit_price", line.unit_price), ("amount", line.amount)] + \
                 [(f"year:{y}", a) for y, a in line.years.items()]:
@@ -486,7 +578,60 @@ def verify_plan(plan: Plan, formula_checks: Callable[[BudgetTable], list[Finding
             findings.extend(formula_checks(table))
     findings.extend(check_stated_totals(plan))
     findings.extend(check_encodings(plan))
+    findings.extend(check_formula_cells(plan))
+    findings.extend(check_something_read(plan))
     return sort_findings(findings)
+
+
+def check_something_read(plan: Plan) -> list[Finding]:
+    """nothing-checked: the workbook has no amount to check (a blank template, targets only)."""
+    if plan.checked_anything():
+        return []
+    if plan.tables:
+        what = ", ".join(dict.fromkeys(t.sheet for t in plan.tables))
+        why = f"bảng dự toán ở trang {what} chưa có dòng nào có số liệu (mẫu trống?)"
+    elif plan.targets:
+        why = "tệp chỉ có các chỉ tiêu, không nêu kinh phí"
+    else:
+        why = "không có bảng dự toán hay tổng kinh phí"
+    return [Finding(plan.file, "", "", "nothing-checked", WARNING,
+                    f"Không có số liệu kinh phí nào để kiểm tra: {why}. Kết quả 'không có lỗi' không có nghĩa là số "
+                    f"liệu đúng.", expected="bảng có số liệu", found="không có")]
+
+
+def check_formula_cells(plan: Plan) -> list[Finding]:
+    """Formulas saved without cached values: uncached-formula (computed by the toolkit, one
+    warning per sheet) and formula-not-evaluable (per cell; an error inside a table)."""
+    out: list[Finding] = []
+    by_sheet: dict[str, list] = {}
+    for fc in plan.formula_cells:
+        by_sheet.setdefault(fc.source.sheet, []).append(fc)
+    for sheet, cells in by_sheet.items():
+        done = [fc for fc in cells if fc.value is not None]
+        if done:
+            first = done[0]
+            examples = ", ".join(f"{fc.source.cell} = {format_vn(fc.value)}" for fc in done[:3])
+            out.append(Finding(plan.file, sheet, first.source.cell, "uncached-formula", WARNING,
+                               f"{len(done)} công thức không có giá trị lưu sẵn (tệp được lưu bằng chương trình không "
+                               f"tính lại, ví dụ openpyxl); công cụ đã tự tính chính xác ({examples}). Excel, pandas "
+                               f"hay bản xem trước có thể thấy ô trống hoặc 0: hãy mở tệp trong Excel và lưu lại.",
+                               expected="giá trị lưu sẵn", found="trống",
+                               extra={"cells": [fc.source.cell for fc in done]}))
+        tables = [t for t in plan.tables if t.sheet == sheet]
+        for fc in cells:
+            if fc.value is not None:
+                continue
+            try:
+                r, _ = parse_ref(fc.source.cell)
+            except NotEvaluable:
+                r = -1
+            inside = any(t.header_rows[0] <= r <= max(t.covered_to, t.last_row) for t in tables)
+            out.append(Finding(plan.file, sheet, fc.source.cell, "formula-not-evaluable", ERROR if inside else WARNING,
+                               f"Ô {fc.source.cell} có công thức {fc.formula} nhưng không có giá trị lưu sẵn, và công cụ "
+                               f"không tự tính được ({fc.error}); ô này được coi là trống, không phải 0. Hãy mở tệp "
+                               f"trong Excel (hoặc LibreOffice), để nó tính lại rồi lưu.",
+                               expected="giá trị lưu sẵn", found="trống"))
+    return out
 
 
 def check_encodings(plan: Plan) -> list[Finding]:
@@ -542,6 +687,8 @@ def verify_file(path: str | os.PathLike, *, formulas: bool = True):
         grid = by_name[table.sheet]
         ncols = max(list(table.columns.values()) + list(table.year_columns.values())) + 1
         block = read_formulas(path, table.sheet, range(table.header_rows[1] + 1, table.last_row + 1), range(0, ncols))
+        uncached = grid.uncached or {}  # reported by check_formula_cells, with the value computed
+        block = {k: f for k, f in block.items() if k not in uncached}
 
         def cached(r, c):
             return grid.cell(r, c)

@@ -36,6 +36,10 @@ class SheetGrid:
     values: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] | None = None  # (row, col) 0-based -> "=SUM(...)"
+    state: str = "visible"  # visible | hidden | veryHidden (calamine's sheets_metadata)
+    #: Formula cells saved without a cached value: (row, col) -> (formula, computed value or
+    #: None, why not) — filled by nscl_xl.formula.fill_uncached.
+    uncached: dict[tuple[int, int], tuple[str, object, str]] | None = None
 
     def cell(self, row: int, col: int) -> object:
         if 0 <= row < len(self.values):
@@ -77,6 +81,7 @@ class ZipFacts:
     has_formulas: bool = False
     is_summary: bool = False
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> {(r, c): "#REF!"}
+    uncached: dict[str, set[tuple[int, int]]] = field(default_factory=dict)  # sheet -> formula cells without <v>
 
 
 def _check_container(path: Path, facts: ZipFacts | None = None) -> str:
@@ -136,6 +141,10 @@ def _is_encrypted_ole(path: Path) -> bool:
         return False
 
 
+#: calamine's SheetVisibleEnum, as text, -> the OOXML sheet state.
+_SHEET_STATES = {"SheetVisibleEnum.Hidden": "hidden", "SheetVisibleEnum.VeryHidden": "veryHidden"}
+
+
 def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[SheetGrid]:
     """Read every worksheet's values (from A1) and merged ranges with python-calamine.
 
@@ -168,8 +177,11 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
                 row = values[r]
                 row.extend([""] * (c + 1 - len(row)))
                 row[c] = text  # "#REF!": reported as not a number instead of read as empty
-            grids.append(SheetGrid(meta.name, values, merged))
+            grids.append(SheetGrid(meta.name, values, merged, state=_SHEET_STATES.get(str(meta.visible), "visible")))
         wb.close()
+        if facts.uncached:  # formulas saved without values (openpyxl…): compute them, never read 0
+            from .formula import fill_uncached
+            fill_uncached(p, grids, facts.uncached)
         return grids
     except pc.PasswordError:
         raise ReadError("tệp được đặt mật khẩu (mã hóa), không đọc được.", file=str(p),
@@ -235,6 +247,12 @@ def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple
     return found, skipped
 
 
+# A formula cell without a cached value: <c r="F8"><f>SUM(F9:F13)</f><v/></c> (openpyxl), <v></v>
+# (openpyxl with lxml), no <v> at all, or a shared-formula follower <f t="shared" si="0"/>.
+# Attributes in any order, tags with or without a namespace prefix (<x:c>).
+_UNCACHED_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<v>([^<]*)</v>')
 
 
@@ -266,6 +284,13 @@ def _gather_facts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], facts: ZipF
         data = zf.read(info)
         if b"<f>" in data or b"<f " in data:
             facts.has_formulas = True
+        if b"<f>" in data or b"<f " in data or b":f>" in data or b":f " in data:
+            found = [m.groups() for attrs in _UNCACHED_CELL.findall(data) for m in [_CELL_REF.search(attrs)] if m]
+            if found:
+                if sheet_names is None:
+                    sheet_names = _sheet_paths(zf, names)
+                cells = facts.uncached.setdefault(sheet_names.get(info.filename, info.filename), set())
+                cells.update(parse_ref((col + row).decode()) for col, row in found)
         if b't="e"' in data:
             if sheet_names is None:
                 sheet_names = _sheet_paths(zf, names)

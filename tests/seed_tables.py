@@ -105,3 +105,22 @@ KIEN_GIANG_2024_TOTAL = (2628000000, {})
 # parent code of each line, by position (None for top level)
 SOC_TRANG_PARENTS = {"1.1": "1", "1.2": "1", "1.3": "1", "1.4": "1", "1.5": "1", "2.1": "2", "2.2": "2",
                      "3.1": "3", "3.2": "3", "5.1": "5", "5.2": "5", "5.3": "5", "5.4": "5"}
+
+
+def seed_rows(lines, total, *, unit: str, years=(), order=("qty", "price"), item="Nội dung",
+              amount="Tổng kinh phí") -> list[list]:
+    """The printed table as sheet rows laid out like the seed (title rows, a unit line, a two-row
+    header "Dự toán kinh phí" over the years, items from row 8), without merge information:
+    an input to the reader that does not come from tools/build_workbooks.py."""
+    years = list(years)
+    money_heads = {"qty": "Số lượng", "price": "Đơn giá"}
+    head = ["TT", item, "Đơn vị"] + [money_heads[k] for k in order] + [amount] + (
+        ["Dự toán kinh phí"] + [""] * (len(years) - 1) if years else [])
+    sub = [""] * (6) + years
+    rows = [["Phụ lục"], ["DỰ TOÁN KINH PHÍ"], [""], [""], ["", "", "", "", "", "", "", "", unit], head,
+            sub if years else [""] * 6]
+    for code, q, p, a, ys in lines:
+        cells = {"qty": q, "price": p}
+        rows.append([code, f"mục {code}", ""] + [cells[k] for k in order] + [a] + [ys.get(y) for y in years])
+    rows.append(["", "Tổng cộng", "", None, None, total[0]] + [total[1].get(y) for y in years])
+    return rows

@@ -97,7 +97,9 @@ CORPUS = {
     "bom.xlsx": (_zip_bomb, 2, "từ chối đọc để an toàn"),
     "trong.xlsx": (lambda p: openpyxl.Workbook().save(p) or p, 1, "không tìm thấy bảng dự toán"),
     "loi_cong_thuc.xlsx": (_error_cells, 1, "không phải là số"),
-    "vong_tron.xlsx": (_circular, 0, "chưa có giá trị lưu sẵn"),
+    # A circular formula saved without values cannot be computed: an error at each cell (it was
+    # a warning, exit 0, while the amounts read as empty).
+    "vong_tron.xlsx": (_circular, 1, "tham chiếu vòng"),
     "tcvn3.xlsx": (_tcvn3, 0, "TCVN3"),
     "vni.xlsx": (_vni, 1, "VNI"),
 }
@@ -170,7 +172,9 @@ def test_duplicate_year_columns_negative_and_absurd_amounts():
             ["1", "âm", -5, -5, 9, 0], ["2", "khổng lồ", 10**24, 10**24, 1, 0], ["", "Tổng cộng", 10**24 - 5, 10**24 - 5, 0, 0]]
     plan = read_grids_plan([SheetGrid("S", rows)], "x.xlsx")
     findings = verify_plan(plan)
-    assert {(f.rule, f.severity) for f in findings} == {("duplicate-column", "warning")}
+    # The repeated 2026 column is not read: its numbers are listed (they used to be dropped silently).
+    assert {(f.rule, f.severity, f.cell) for f in findings} == {("duplicate-column", "warning", "A2")} | {
+        ("unread-number", "warning", c) for c in ("E3", "E4", "E5")}
     assert plan.tables[0].grand_total_dong() == 10**24 - 5  # exact, no float
 
 

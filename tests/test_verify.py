@@ -17,6 +17,7 @@ from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_path, verify_table
 from nscl_xl.workbook_io import SheetGrid
 
+from . import seed_tables as S
 from .conftest import WORKBOOKS, sha256
 
 SOC = WORKBOOKS / "soc_trang_2021_2030.xlsx"
@@ -60,11 +61,49 @@ def test_soc_trang_findings_found_by_hand():
     assert all(f.file == str(SOC) for f in findings)
 
 
-@pytest.mark.parametrize("name", ["kien_giang_2021.xlsx", "kien_giang_2024.xlsx", "an_giang_2022_2030.xlsx",
-                                  "dong_thap_2021_2030.xlsx"])
+@pytest.mark.parametrize("name", ["kien_giang_2021.xlsx", "kien_giang_2024.xlsx", "an_giang_2022_2030.xlsx"])
 def test_consistent_seed_workbooks_report_nothing(name):
     _, findings = verify_path(WORKBOOKS / name)
     assert findings == []
+
+
+def test_targets_only_workbook_says_nothing_was_checked():
+    # Đồng Tháp states targets and no amount: "no error" would be a claim about nothing (it used
+    # to report no finding at all).
+    _, findings = verify_path(WORKBOOKS / "dong_thap_2021_2030.xlsx")
+    assert [(f.sheet, f.cell, f.rule, f.severity) for f in findings] == [("", "", "nothing-checked", "warning")]
+    assert "chỉ có các chỉ tiêu" in findings[0].message
+
+
+def _whole(findings):
+    return {(f.sheet, f.cell, f.rule, f.severity, f.consequence_of) for f in findings}
+
+
+def test_seed_tables_typed_again_give_the_readme_findings():
+    """README: Sóc Trăng Phụ lục I has 4 errors (F14, G21, F25, F26) and 3 consequences, Phụ lục II
+    has 1 (F14); the Kiên Giang tables are consistent. Built from tests/seed_tables.py (typed from
+    the seed documents), not from the committed workbooks."""
+    unit = "Đơn vị tính: Triệu đồng"
+    st1 = S.seed_rows(S.SOC_TRANG_I, S.SOC_TRANG_I_TOTAL, unit=unit, years=S.Y1)
+    st2 = S.seed_rows(S.SOC_TRANG_II, S.SOC_TRANG_II_TOTAL, unit=unit, years=S.Y2)
+    plan = read_grids_plan([SheetGrid("I", st1), SheetGrid("II", st2)], "st.xlsx")
+    t1, t2 = plan.tables
+    assert t1.grand_total_dong() == 6_370_000_000 and t2.grand_total_dong() == 8_385_000_000
+    assert t1.unread == [] and t2.unread == []
+    assert _whole(verify_table(t1)) == {
+        ("I", "F14", "qty-price", "error", None), ("I", "G21", "parent-sum", "error", None),
+        ("I", "F25", "row-sum", "error", None), ("I", "F26", "qty-price", "error", None),
+        ("I", "F21", "parent-sum", "warning", "I!F25"), ("I", "F21", "row-sum", "warning", "I!G21"),
+        ("I", "G27", "grand-total", "warning", "I!G21")}
+    assert _whole(verify_table(t2)) == {("II", "F14", "qty-price", "error", None)}
+    kg21 = S.seed_rows(S.KIEN_GIANG_2021, S.KIEN_GIANG_2021_TOTAL, unit="Đơn vị tính: nghìn đồng",
+                       order=("price", "qty"), item="Nhiệm vụ", amount="Thành tiền")
+    kg24 = S.seed_rows(S.KIEN_GIANG_2024, S.KIEN_GIANG_2024_TOTAL, unit="Đơn vị tính: đồng",
+                       item="Nội dung công việc", amount="Kinh phí thực hiện")
+    for rows, total in ((kg21, 3_100_000_000), (kg24, 2_628_000_000)):
+        (t,) = read_grids_plan([SheetGrid("KG", rows)], "kg.xlsx").tables
+        assert t.grand_total_dong() == total
+        assert verify_table(t) == [] and t.unread == []
 
 
 # --- single rules on small tables --------------------------------------------------------------
@@ -77,20 +116,47 @@ def _verify(rows, header=HEADER):
     return verify_table(plan.tables[0])
 
 
-def test_rounding_tolerance_is_its_own_rule():
-    # Parts of 100 rounded to whole triệu: 33 + 33 + 33 = 99, within 3 × 0,5.
-    findings = _verify([["1", "a", None, None, 100], ["1.1", "b", None, None, 33],
-                        ["1.2", "c", None, None, 33], ["1.3", "d", None, None, 33],
-                        ["Tổng cộng", "", None, None, 100]])
+ROUNDED_PARTS = [["1", "a", None, None, 100], ["1.1", "b", None, None, 33], ["1.2", "c", None, None, 33],
+                 ["1.3", "d", None, None, 33], ["Tổng cộng", "", None, None, 100]]
+
+
+def test_whole_numbers_get_no_rounding_tolerance():
+    # 33 + 33 + 33 = 99 printed 100 in a table of whole numbers that states no rounding: an error
+    # (it used to be a `rounding` warning within 3 × 0,5). The total then disagrees with the
+    # corrected section.
+    findings = _verify(ROUNDED_PARTS)
+    assert {(f.cell, f.rule, f.severity) for f in findings} == {("E3", "parent-sum", "error"),
+                                                                ("E7", "grand-total", "error")}
+
+
+def test_stated_rounding_gives_the_tolerance_and_says_why():
+    header = [["Đơn vị tính: triệu đồng (số liệu đã làm tròn)"], HEADER[1]]
+    findings = _verify(ROUNDED_PARTS, header=header)
     assert [(f.cell, f.rule, f.severity) for f in findings] == [("E3", "rounding", "warning")]
-    assert "±1,5" in findings[0].message
+    f = findings[0]
+    assert "±1,5 triệu đồng" in f.message and "ô A1" in f.message and "làm tròn" in f.message
+    assert (f.extra["tolerance"], f.expected, f.found) == ("1.5", "99", "100")
+
+
+def test_parts_with_decimals_make_rounding_visible():
+    # 33,33 × 3 = 99,99 printed 100: parts printed to 0,01 triệu, tolerance 3 × 0,005.
+    rows = [["1", "a", None, None, 100], ["1.1", "b", None, None, "33,33"], ["1.2", "c", None, None, "33,33"],
+            ["1.3", "d", None, None, "33,33"]]
+    findings = [f for f in _verify(rows) if f.rule != "number-as-text"]
+    assert [(f.cell, f.rule, f.severity) for f in findings] == [("E3", "rounding", "warning")]
+    assert findings[0].extra["tolerance"] == "0.015" and "phần lẻ" in findings[0].extra["tolerance_reason"]
+    # 0,02 off is more than the rounding of three parts printed to 0,01: an error.
+    rows[0][4] = "100,02"
+    findings = [f for f in _verify(rows) if f.rule != "number-as-text"]
+    assert [(f.cell, f.rule, f.severity) for f in findings] == [("E3", "parent-sum", "error")]
 
 
 def test_number_as_text_and_not_a_number():
     findings = _verify([["1", "a", "02", "5", "10", "5", "5"], ["2", "b", None, None, "mười", 5, "#REF!"]])
     rules = {(f.cell, f.rule, f.severity) for f in findings}
-    assert ("C3", "number-as-text", "warning") in rules and ("E3", "number-as-text", "warning") in rules
-    assert ("E4", "not-a-number", "error") in rules and ("G4", "not-a-number", "error") in rules
+    assert rules == {(c, "number-as-text", "warning") for c in ("C3", "D3", "E3", "F3", "G3")} | {
+                     ("E4", "not-a-number", "error"),
+                     ("G4", "not-a-number", "error")}
     bad = next(f for f in findings if f.cell == "E4")
     assert bad.found == "mười" and "không phải là số" in bad.message
 
@@ -140,9 +206,13 @@ def test_formula_rules(tmp_path):
     ws.write_formula(7, 3, "=D3+D6")  # XlsxWriter's default cached value 0
     wb.close()
     _, findings = verify_path(path)
-    got = {(f.cell, f.rule) for f in findings}
-    assert ("C6", "typed-subtotal") in got and ("D6", "typed-subtotal") in got
-    assert ("D3", "stale-formula") in got and ("D8", "stale-formula") in got
+    got = {(f.cell, f.rule, f.severity) for f in findings}
+    assert got == {("C6", "typed-subtotal", "warning"), ("D6", "typed-subtotal", "warning"),
+                   ("D3", "stale-formula", "warning"), ("D8", "stale-formula", "warning"),
+                   # the stale cached values are what every reader sees, so the sums fail too: D3 999
+                   # against 10 + 20, D8 0 against 35; C3 and C8 follow from them
+                   ("D3", "parent-sum", "error"), ("C3", "row-sum", "warning"),
+                   ("D8", "grand-total", "error"), ("C8", "grand-total", "warning")}
     stale = next(f for f in findings if f.cell == "D3" and f.rule == "stale-formula")
     assert (stale.expected, stale.found) == ("30", "999")
 
@@ -205,8 +275,12 @@ def test_cli_exit_codes_and_json(tmp_path):
     bad = r.invoke(main, ["verify", str(SOC), "--json"])
     assert bad.exit_code == 1
     data = json.loads(bad.output)
-    assert len(data) == 8
-    assert {"file", "sheet", "cell", "rule", "severity", "message", "expected", "found"} <= set(data[0])
+    assert len(data["findings"]) == 8 and data["checked"] is True
+    assert {"file", "sheet", "cell", "rule", "severity", "message", "expected", "found"} <= set(data["findings"][0])
+    (cov,) = data["files"]
+    assert [(s["sheet"], s["role"], [(t["first_row"], t["last_row"], t["lines"]) for t in s["tables"]])
+            for s in cov["sheets"]] == [("Phụ lục I", "table", [(8, 27, 19)]), ("Phụ lục II", "table", [(8, 27, 19)]),
+                                        ("Thông tin", "metadata", [])]
     broken = tmp_path / "hong.xlsx"
     broken.write_bytes(b"not a workbook")
     res = r.invoke(main, ["verify", str(broken), str(WORKBOOKS / "kien_giang_2021.xlsx")])
@@ -219,7 +293,10 @@ def test_cli_folder_report_groups_by_file_and_sheet():
     res = CliRunner().invoke(main, ["verify", str(WORKBOOKS)])
     assert res.exit_code == 1
     assert "== " + str(SOC) in res.output and "[Phụ lục I]" in res.output and "[Phụ lục II]" in res.output
-    assert "Tổng: 5 lỗi, 3 cảnh báo." in res.output
+    # 5 errors and 3 consequences in Sóc Trăng; Đồng Tháp (targets) and the blank template have
+    # nothing to check: one warning each.
+    assert "Tổng: 5 lỗi, 5 cảnh báo." in res.output
+    assert "[Phụ lục I] bảng: tiêu đề hàng 6–7, đọc hàng 8–27, 19 dòng" in res.output
 
 
 def test_cli_annotate_writes_a_copy_and_leaves_input_alone(tmp_path):

@@ -145,7 +145,7 @@ def words_book(book) -> str:
     if table.words is not None:
         sheet.range(table.words.source.cell).value = text
     else:
-        row = table.total.row + 1 if table.total is not None else table.last_row + 1
+        row = table.words_row() if table.total is not None else table.last_row + 1
         _cell(sheet, row, 0).value = text
     book.app.alert(f"{format_vn(total)} đồng\n{text}", title=TITLE)
     return text
