@@ -45,8 +45,10 @@ def _t_element(value: str) -> str:
     return f"<t{space}>{text}</t>"
 
 
-def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], first_row: int = 1) -> tuple[str, int]:
-    """SpreadsheetML <row> elements for *rows* (1-based *first_row*); returns (xml, last row)."""
+def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], first_row: int = 1,
+             heights: Sequence[float | None] | None = None) -> tuple[str, int]:
+    """SpreadsheetML <row> elements for *rows* (1-based *first_row*); returns (xml, last row).
+    *heights* gives each row's height in points (None: Excel's default)."""
     letters = [col_letter(c) for c in range(len(styles))]
     s_attr = ["" if s is None else f' s="{s}"' for s in styles]
     tails: list[dict] = [{} for _ in styles]  # per column: value -> the cell XML after "<c"
@@ -71,7 +73,9 @@ def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], fir
             # The cell reference is optional in SpreadsheetML; it is written only after a gap.
             cells.append(f"<c{tail}" if c == expected else f'<c r="{letters[c]}{r}"{tail}')
             expected = c + 1
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+        height = heights[r - first_row] if heights is not None else None
+        attrs = f' ht="{height:g}" customHeight="1"' if height else ""
+        out.append(f'<row r="{r}"{attrs}>{"".join(cells)}</row>')
     return "".join(out), r
 
 
