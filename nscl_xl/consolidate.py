@@ -655,6 +655,9 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
             hint = result.problem.hint or _HINTS.get(result.problem.rule, "")
             if hint and hint not in result.source.reason:
                 result.source.reason = f"{result.source.reason} {hint}".strip()
+            for finding in result.findings:  # the Kiểm tra sheet says what to do too
+                if hint and finding.message == result.problem.message:
+                    finding.message = f"{finding.message} {hint}"
         for start, hint in _STATUS_HINTS.items():
             if result.source.reason.startswith(start) and hint not in result.source.reason:
                 result.source.reason = f"{result.source.reason}. {hint}"
@@ -690,3 +693,78 @@ class PlanConflict(NsclError):
 
     exit_code = 3
     rule = "plan-conflict"
+
+
+# --- outputs never over inputs ---------------------------------------------------------------------------
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Same path, or the same file through a symbolic or hard link (same device and inode)."""
+    try:
+        if os.path.abspath(a) == os.path.abspath(b):
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_outputs(directory: str | os.PathLike, outputs: dict[str, str | os.PathLike | None]) -> None:
+    """Refuse (:class:`~nscl_xl.errors.UsageError`, exit 2, before anything is read or written)
+    an output that is, or is linked to, an input workbook under *directory* or another output.
+
+    *outputs* maps an option name (``-o``, ``--csv``, ``--json``) to its path; ``None`` and ``-``
+    (standard output) are passed over. Only the summary output may replace an existing workbook
+    under the folder, and only one the toolkit wrote as a summary (it is never read as input).
+    """
+    from .errors import UsageError
+    from .workbook_io import iter_workbook_files
+
+    paths = [(name, Path(p)) for name, p in outputs.items() if p is not None and str(p) != "-"]
+    for i, (name, p) in enumerate(paths):
+        for other_name, q in paths[i + 1:]:
+            if _same_file(p, q):
+                raise UsageError(f"{name} và {other_name} cùng chỉ tới một tệp ({p}); tệp này sẽ bị ghi đè.",
+                                 hint=f"Hãy đặt tên khác nhau cho {name} và {other_name}.")
+    root = Path(directory)
+    if not root.exists() or not paths:
+        return
+    inputs, _ = iter_workbook_files(root)
+    for name, p in paths:
+        for src in inputs:
+            if not _same_file(p, src):
+                continue
+            if name == "-o" and container_marks(src).made_by == "summary" and src.suffix.lower() == ".xlsx":
+                continue  # a previous summary: never an input, replacing it is the normal re-run
+            raise UsageError(f"{name} {p} là (hoặc liên kết tới) tệp đầu vào {src}; ghi vào đó sẽ mất dữ liệu gốc.",
+                             hint=f"Hãy chọn một tên tệp khác cho {name}; không tệp nào được ghi.")
+
+
+# --- machine-readable run summary ------------------------------------------------------------------------
+
+def run_summary(cons: Consolidation, outputs: dict[str, str] | None = None, exit_code: int | None = None) -> dict:
+    """The run as plain data for ``--json``: every file with its status and reason, totals in đồng
+    (integers) per province (official order) and year, conflicts, overlaps and finding counts."""
+    from dataclasses import asdict
+
+    by_province: dict[str, dict] = {}
+    for r in cons.records:
+        row = by_province.setdefault(r.province, {"province": r.province, "code": provinces.code(r.province),
+                                                  "province_2025": r.province_2025, "total_vnd": 0, "by_year": {}})
+        row["total_vnd"] += r.amount_vnd
+        key = "none" if r.year is None else str(r.year)
+        row["by_year"][key] = row["by_year"].get(key, 0) + r.amount_vnd
+    counts = {status: len(cons.with_status(status)) for status in ("used", "skipped", "ignored", "duplicate",
+                                                                    "conflict")}
+    n_err = sum(f.severity == ERROR for f in cons.findings)
+    return {
+        "root": cons.root,
+        "exit_code": cons.exit_code if exit_code is None else exit_code,
+        "total_vnd": cons.total_vnd,
+        "counts": counts,
+        "files": [asdict(s) for s in cons.sources],
+        "provinces": sorted(by_province.values(), key=lambda row: provinces.order_key(row["province"])),
+        "conflicts": [dict(asdict(c), difference_vnd=c.difference_vnd) for c in cons.conflicts],
+        "overlaps": [dict(asdict(o), difference_vnd=o.difference_vnd) for o in cons.overlaps],
+        "hidden_lines": len(cons.hidden),
+        "findings": {"errors": n_err, "warnings": len(cons.findings) - n_err},
+        "outputs": outputs or {},
+    }
