@@ -319,8 +319,6 @@ def process_file(path: Path, verify: bool = True) -> FileResult:
     except ReadError as exc:
         return FileResult(SourceFile(str(path), "skipped", exc.message),
                           findings=[Finding(str(path), "", "", exc.rule, ERROR, exc.message)], problem=exc)
-    if facts.is_summary:
-        return FileResult(SourceFile(str(path), "ignored", "bảng tổng hợp do nscl-xl tạo; bỏ qua để không cộng hai lần"))
     has_money = any(t.lines for t in plan.tables) or plan.stated_totals
     if not has_money:
         if plan.tables:  # header and total row only: a blank template
@@ -497,14 +495,15 @@ def resolve_plans(results: list[tuple[Path, FileResult, ContainerMarks]]) -> tup
         cands.append(_Candidate(result, path, order, rank, content_key(result.records, path), years,
                                 plan_date_key(result.source.plan_date), mtime))
     # Exact copies first: the one kept is a plan rather than an output, a name that does not look
-    # like a copy ("kg (1).xlsx", "Copy of…", "… - Copy"), then the first in the folder.
+    # like a copy ("kg (1).xlsx", "Copy of…", "… - Copy"), the oldest file (a copy is made after its
+    # original), then the first in the folder.
     groups: dict[tuple, list[_Candidate]] = {}
     for c in cands:
         src = c.result.source
         groups.setdefault((src.province, src.kind, c.years, c.content), []).append(c)
     originals = []
     for group in groups.values():
-        group.sort(key=lambda c: (c.rank, bool(_COPY_NAME.search(fold(c.path.stem))), c.order))
+        group.sort(key=lambda c: (c.rank, bool(_COPY_NAME.search(fold(c.path.stem))), c.mtime, c.order))
         originals.append(group[0])
         for c in group[1:]:
             src = c.result.source
