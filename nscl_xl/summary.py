@@ -178,7 +178,8 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
     t, i, d = f.text.xf_index, f.int.xf_index, f.dong.xf_index
     edits = []
     for n, (chunk, rest) in enumerate(zip(chunks, bulk)):
-        body, last = rows_xml(rest, [t, t, i, t, t, t, d, t, t, t, t, i, i, i], first_row=3)
+        body, last = rows_xml(rest, [t, t, i, t, t, t, d, t, t, t, t, i, i, i], first_row=3,
+                              heights=[_wrapped_height(r, DATA_WIDTHS) for r in rest])
         edits.append(SheetEdit(3 + n, 2 if chunk else 1, body, max(last, len(chunk) + 1), len(DATA_HEADERS) - 1,
                                table_index=1 if n == 0 else None))
     check_rows, links, heights = bulk_checks
@@ -233,11 +234,26 @@ def _write_data(ws, rows: list[list], f: _Formats, table: bool) -> list[list]:
     else:
         for c, h in enumerate(DATA_HEADERS):
             ws.write_string(0, c, h, f.header)
-    for c, w in enumerate([14, 14, 9, 20, 6, 50, 16, 26, 26, 12, 6, 7, 7, 7]):
+    for c, w in enumerate(DATA_WIDTHS):
         ws.set_column(c, c, w)
+    if rows:
+        ws.set_row(1, _wrapped_height(rows[0], DATA_WIDTHS))
     ws.freeze_panes(1, 0)
     _print_setup(ws, 0)
     return rows[1:]
+
+
+#: Column widths of "Dữ liệu" (characters); text wraps, so rows get the height their text needs.
+DATA_WIDTHS = [14, 14, 9, 20, 6, 50, 16, 26, 26, 12, 6, 10, 10, 10]
+
+
+def _wrapped_height(values, widths) -> float | None:
+    """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line."""
+    lines = 1
+    for v, w in zip(values, widths):
+        if isinstance(v, str) and len(v) * 1.15 > w:
+            lines = max(lines, sum(math.ceil(max(len(part), 1) * 1.15 / w) for part in v.split("\n")))
+    return 15.75 * lines if lines > 1 else None
 
 
 class _Sums:
@@ -414,12 +430,8 @@ _CHECK_WIDTHS = [24, 12, 6, 9, 13, 60, 11, 11, 11, 10, 12]
 
 
 def _row_height(values: list) -> float:
-    """Points for a row whose text wraps in the "Kiểm tra" columns (Times New Roman 12: 15.75 pt a line)."""
-    lines = 1
-    for v, w in zip(values, _CHECK_WIDTHS):
-        if isinstance(v, str) and v:
-            lines = max(lines, sum(math.ceil(max(len(part), 1) * 1.15 / w) for part in v.split("\n")))
-    return 15.75 * lines
+    """Points for a row whose text wraps in the "Kiểm tra" columns."""
+    return _wrapped_height(values, _CHECK_WIDTHS) or 15.75
 
 
 def _write_checks(ws, cons: Consolidation, out: Path, f: _Formats) -> tuple[list[list], list, list]:
@@ -481,9 +493,7 @@ def _write_sources(ws, cons: Consolidation, f: _Formats) -> None:
                 ws.write_blank(i, c, None, f.text)
             else:
                 ws.write_string(i, c, v, f.text_top)
-        lines = max(math.ceil(len(str(v)) * 1.15 / w) for v, w in zip(values, widths) if isinstance(v, str) and v) \
-            if any(isinstance(v, str) and v for v in values) else 1
-        ws.set_row(i, 15.75 * max(lines, 1))
+        ws.set_row(i, _wrapped_height(values, widths))
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 0)
