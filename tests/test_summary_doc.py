@@ -4,6 +4,7 @@ the labels: LibreOffice (forced recalculation, tests/lo.py) is the independent e
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import shutil
 import subprocess
@@ -133,6 +134,8 @@ def test_folder_without_amounts_has_no_self_reference(soffice, tmp_path):
 def _pdf_pages(pdf: Path) -> list[str]:
     exe = shutil.which("pdftotext")
     if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is required on CI: .ci/run must install poppler-utils")
         pytest.skip("pdftotext (poppler-utils) not installed")
     text = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=120).stdout
     return text.decode("utf-8").split("\f")[:-1]
