@@ -285,10 +285,10 @@ def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written:
         written["xlsx"] = str(write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces))
     if csv_out == "-":
         stream = click.get_text_stream("stdout", encoding="utf-8")
-        write_csv(cons, stream, dialect=csv_dialect or "plain")
+        write_csv(cons, stream, dialect=csv_dialect or "plain", provinces=provinces)
         stream.flush()
     elif csv_out:
-        written["csv"] = str(write_csv(cons, csv_out, dialect=csv_dialect or "excel"))
+        written["csv"] = str(write_csv(cons, csv_out, dialect=csv_dialect or "excel", provinces=provinces))
 
 
 def _write_json(cons, json_out: str, written: dict, code: int) -> None:

@@ -402,9 +402,31 @@ def container_marks(path: Path) -> ContainerMarks:
                 for m in _SHEET_STATE.finditer(zf.read("xl/workbook.xml")):
                     name = m.group(1) if m.group(1) is not None else m.group(4)
                     hidden.add(unescape(name.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except zipfile.BadZipFile:
+        hidden = _hidden_by_calamine(path)  # .xls, .xlsb (binary), .ods (its own zip layout)
+    except (OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         pass
+    else:
+        if path.suffix.lower() in (".xlsb", ".ods"):
+            hidden = _hidden_by_calamine(path)
     return ContainerMarks(made_by, frozenset(hidden))
+
+
+def _hidden_by_calamine(path: Path) -> set[str]:
+    """Hidden sheets of a workbook format without xl/workbook.xml, from calamine's sheet metadata
+    (damaged files are reported by the reader, not here)."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            return {m.name for m in wb.sheets_metadata if m.visible != pc.SheetVisibleEnum.Visible}
+        finally:
+            wb.close()
+    except BaseException as exc:  # calamine panics derive from BaseException (DOMAIN.md §6)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return set()
 
 
 # --- one plan, counted once ----------------------------------------------------------------------------

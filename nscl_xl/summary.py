@@ -518,18 +518,20 @@ def csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_INJECTION) else value
 
 
-def write_csv(cons: Consolidation, out, *, dialect: str = "excel") -> Path | None:
+def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: str = "as-written") -> Path | None:
     """CSV, one row per line and year; amount_vnd an integer of đồng; rows in the official
-    province order. *out* is a path (written atomically) or an open text stream (stdout).
-    *dialect* is one of :data:`CSV_DIALECTS`."""
+    province order of *provinces* (as in the summary's sheets). *out* is a path (written
+    atomically) or an open text stream (stdout). *dialect* is one of :data:`CSV_DIALECTS`."""
     bom, sep = CSV_DIALECTS[dialect]
+    records = cons.records if provinces != "2025" else sorted(
+        cons.records, key=lambda r: prov.order_key(r.province_2025, "2025"))  # stable: as-written order within
 
     def write(fh) -> None:
         if bom:
             fh.write("\ufeff")
         w = csv.writer(fh, delimiter=sep, lineterminator="\r\n")
         w.writerow(CSV_HEADERS)
-        for r in cons.records:
+        for r in records:
             w.writerow([csv_safe(r.province), "" if r.year is None else r.year, csv_safe(r.category),
                         csv_safe(r.code), csv_safe(r.item), r.amount_vnd, csv_safe(r.plan), csv_safe(r.file),
                         csv_safe(r.sheet), csv_safe(r.cell)])

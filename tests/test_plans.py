@@ -234,3 +234,68 @@ def test_property_extras_never_change_the_totals(tmp_path_factory, plans, extra,
     for dst in added:
         s = by_file[dst.resolve()]
         assert s.status == "used" or s.reason, s
+
+
+# --- one order everywhere ---------------------------------------------------------------------------
+
+def test_same_official_order_in_every_sheet_csv_json_and_chart(tmp_path):
+    import csv
+    import json
+    import zipfile
+
+    import xlsxwriter
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["Cà Mau", "Bạc Liêu", "Đà Nẵng", "Long An", "Hà Giang", "Bình Định", "Đảo Xa"]
+    for i, name in enumerate(names):
+        path = folder / f"f{i}.xlsx"
+        if name == "Đảo Xa":  # not a province in the code list: named in the Thông tin sheet
+            wb = xlsxwriter.Workbook(str(path))
+            ws = wb.add_worksheet("Phụ lục")
+            ws.write_row(0, 0, ["TT", "Nội dung", "Thành tiền (triệu đồng)"])
+            ws.write_row(1, 0, ["1", "Hội thảo", 7])
+            info = wb.add_worksheet("Thông tin")
+            info.write_row(0, 0, ["Tỉnh", "Đảo Xa"])
+            info.write_row(1, 0, ["Năm", "2025"])
+            wb.close()
+        else:
+            plan_xlsx(path, name, 2025, [10 + i])
+    expected = {"as-written": ["Hà Giang", "Đà Nẵng", "Bình Định", "Long An", "Bạc Liêu", "Cà Mau", "Đảo Xa"],
+                "2025": ["Tuyên Quang", "Đà Nẵng", "Gia Lai", "Tây Ninh", "Cà Mau", "Đảo Xa"]}
+    for grouping, order in expected.items():
+        out = tmp_path / grouping
+        res = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out / "t.xlsx"), "--csv",
+                                        str(out / "t.csv"), "--json", str(out / "t.json"), "--provinces", grouping])
+        assert res.exit_code == 0, res.output
+        wb = pc.CalamineWorkbook.from_path(str(out / "t.xlsx"))
+        rows = wb.get_sheet_by_name("Tổng hợp").to_python()
+        table = [r[1] for r in rows[6:] if isinstance(r[0], float)]
+        assert table == order
+        col = 1 if grouping == "2025" else 0
+        data = [r[col] for r in wb.get_sheet_by_name("Dữ liệu").to_python()[1:]]
+        assert list(dict.fromkeys(data)) == order
+        with open(out / "t.csv", encoding="utf-8-sig") as fh:
+            csv_rows = list(csv.DictReader(fh))
+        from nscl_xl.provinces import merged_2025
+
+        csv_order = [merged_2025(r["province"]) if grouping == "2025" else r["province"] for r in csv_rows]
+        assert list(dict.fromkeys(csv_order)) == order
+        if grouping == "as-written":
+            assert [p["province"] for p in json.loads((out / "t.json").read_text("utf-8"))["provinces"]] == order
+        chart = zipfile.ZipFile(out / "t.xlsx").read("xl/charts/chart1.xml").decode()
+        assert f"<c:f>'Tổng hợp'!$B$7:$B${6 + len(order)}</c:f>" in chart  # the chart reads the table's rows
+
+
+def test_hidden_sheet_in_other_formats(soffice, tmp_path):
+    """.ods and .xls keep sheet visibility elsewhere than xl/workbook.xml: read through calamine."""
+    from .lo import convert
+
+    (tmp_path / "src").mkdir()
+    src = plan_xlsx(tmp_path / "src" / "kg.xlsx", "Kiên Giang", 2025, [100, 200], hidden={"Cũ": [900]})
+    for target in ("ods", "xls:MS Excel 97"):
+        folder = tmp_path / target.split(":")[0]
+        convert(soffice, src, tmp_path, target, recalc=False, outdir=folder)
+        cons = consolidate_dir(folder)
+        assert cons.total_vnd == 300 * M, target
+        assert [f.sheet for f in cons.findings if f.rule == "hidden-sheet"] == ["Cũ"], target
