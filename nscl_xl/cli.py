@@ -279,14 +279,22 @@ def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written:
         with tempfile.TemporaryDirectory(prefix="nscl-xl-") as tmp:
             path = write_summary(cons, Path(tmp) / "tong_hop_nscl.xlsx", unit=MoneyUnit.from_key(unit),
                                  provinces=provinces)
+            sys.stdout.flush()
             with open(path, "rb") as fh:
-                shutil.copyfileobj(fh, click.get_binary_stream("stdout"))
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
     else:
         written["xlsx"] = str(write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces))
     if csv_out == "-":
-        stream = click.get_text_stream("stdout", encoding="utf-8")
-        write_csv(cons, stream, dialect=csv_dialect or "plain", provinces=provinces)
-        stream.flush()
+        import io
+
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")  # UTF-8 whatever the locale
+        try:
+            write_csv(cons, stream, dialect=csv_dialect or "plain", provinces=provinces)
+            stream.flush()
+        finally:
+            stream.detach()  # leave sys.stdout open
     elif csv_out:
         written["csv"] = str(write_csv(cons, csv_out, dialect=csv_dialect or "excel", provinces=provinces))
 
