@@ -25,11 +25,14 @@ from typing import Iterable, Sequence
 from .model import col_letter
 
 MAX_CELL_TEXT = 32_767  # Excel's limit per cell
+#: Cell XML remembered per column: values that repeat (province, year, plan, file) are built once;
+#: unique ones (items) would only fill memory (bench/bench_summary_memory.py).
+_TAIL_CACHE = 4096
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4})_")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def xml_text(value: str) -> str:
     """Text for a <t> element: XML-escaped, control characters as OOXML _xHHHH_ escapes."""
     value = value[:MAX_CELL_TEXT]
@@ -38,7 +41,7 @@ def xml_text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _t_element(value: str) -> str:
     text = xml_text(value)
     space = ' xml:space="preserve"' if text != text.strip() else ""
@@ -68,7 +71,7 @@ def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], fir
                     tail = f"{s_attr[c]}><v>{v!r}</v></c>"
                 else:
                     tail = f'{s_attr[c]} t="inlineStr"><is>{_t_element(str(v))}</is></c>'
-                if len(tails[c]) < 50_000:
+                if len(tails[c]) < _TAIL_CACHE:
                     tails[c][(type(v), v)] = tail
             # The cell reference is optional in SpreadsheetML; it is written only after a gap.
             cells.append(f"<c{tail}" if c == expected else f'<c r="{letters[c]}{r}"{tail}')

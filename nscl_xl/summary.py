@@ -247,12 +247,18 @@ def _write_data(ws, rows: list[list], f: _Formats, table: bool) -> list[list]:
 DATA_WIDTHS = [14, 14, 9, 20, 6, 50, 16, 26, 26, 12, 6, 10, 10, 10]
 
 
+_CHARS_PER_WIDTH = 1 / 1.15  # characters of Times New Roman 12 per unit of column width (a safe estimate)
+
+
 def _wrapped_height(values, widths) -> float | None:
-    """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line."""
+    """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line.
+    Called for every data row: the common case (nothing wider than its column) is one comparison a cell."""
     lines = 1
     for v, w in zip(values, widths):
-        if isinstance(v, str) and len(v) * 1.15 > w:
-            lines = max(lines, sum(math.ceil(max(len(part), 1) * 1.15 / w) for part in v.split("\n")))
+        if v.__class__ is str and len(v) > w * _CHARS_PER_WIDTH:
+            n = sum(math.ceil(max(len(part), 1) / (w * _CHARS_PER_WIDTH)) for part in v.split("\n"))
+            if n > lines:
+                lines = n
     return 15.75 * lines if lines > 1 else None
 
 
