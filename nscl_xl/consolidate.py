@@ -590,7 +590,9 @@ def _drop_hidden(result: FileResult, marks: ContainerMarks, hidden: list[Record]
 
 #: What to do, for the reasons a file is skipped that do not say it themselves.
 _HINTS = {"no-table": "Hãy kiểm tra tệp có bảng dự toán (dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí), "
-                      "hoặc đưa tệp ra khỏi thư mục."}
+                      "hoặc đưa tệp ra khỏi thư mục.",
+          "read-error": "Hãy mở tệp trong Excel và lưu lại dạng .xlsx; nếu Excel cũng không mở được, hãy xin gửi lại "
+                        "tệp, hoặc đưa tệp ra khỏi thư mục."}
 #: What to do (or that nothing needs doing), for the reasons given to files that are not skipped.
 _STATUS_HINTS = {
     "mẫu trống": "Không cần làm gì; nếu đây là kế hoạch cần tổng hợp, hãy điền số liệu vào bảng.",
@@ -643,7 +645,10 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
                         hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
     listed, ignored = iter_workbook_files(root)
     cons = Consolidation(root=str(root))
-    for path, why in ignored + not_spreadsheets(root):
+    for path, why in ignored:  # Excel's lock files
+        cons.sources.append(SourceFile(str(path), "ignored", f"{why}. Không cần làm gì: Excel tạo tệp này khi sổ "
+                                                              "đang mở và tự xóa khi đóng sổ."))
+    for path, why in not_spreadsheets(root):
         cons.sources.append(SourceFile(str(path), "ignored", why))
     files: list[Path] = []
     marks: dict[Path, ContainerMarks] = {}
