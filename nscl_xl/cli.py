@@ -111,7 +111,8 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
               help="Ghi bản sao có tô màu, ghi chú và trang 'Kiểm tra' (chỉ với một tệp).")
 @click.option("--no-formulas", is_flag=True, help="Bỏ qua kiểm tra công thức (nhanh hơn).")
 @click.option("--fail-on", type=FAIL_ON, default="error", show_default=True, help=FAIL_ON_HELP)
-@click.option("-q", "--quiet", is_flag=True, help="Không in báo cáo (chỉ lỗi không đọc được tệp); xem mã thoát.")
+@click.option("-q", "--quiet", is_flag=True, help="Không in báo cáo văn bản và tiến độ (vẫn in lỗi không đọc được tệp và "
+                                                  "JSON nếu có --json); xem mã thoát.")
 def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     """Kiểm tra tổng của các bảng dự toán trong PATHS (tệp hoặc thư mục).
 
@@ -147,7 +148,7 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
                 if quiet:
                     click.echo(f"Lỗi: {f}: {message}", err=True)
     findings = sort_findings(findings)
-    if not quiet:
+    if as_json or not quiet:  # --quiet drops the text report, never the JSON asked for
         click.echo(json_report(findings) if as_json else text_report(findings))
     if annotate:
         try:
