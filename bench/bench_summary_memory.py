@@ -2,6 +2,10 @@
 
     python bench/bench_summary_memory.py [--rows 10000 100000]
 
+Each size runs in a fresh process: CPU seconds and peak resident memory (ru_maxrss, the whole
+process: interpreter, imports, the synthetic input) of that process, and tracemalloc's peak of
+the writer alone in a second run.
+
 The consolidation is synthetic (63 provinces, 10 years, realistic item and file names) so the
 figure is the writer's alone, not the reading. Peak memory is tracemalloc's (Python objects:
 the "Dữ liệu" rows, their XML, the copy made when the sheet part is rewritten); per-row bytes
@@ -41,25 +45,47 @@ def synthetic(n_rows: int):
     return cons
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
-    args = ap.parse_args()
+def one(n: int, traced: bool) -> None:
+    """Write one summary of *n* rows in this process; print CPU s, peak RSS MiB, traced MiB, file MiB."""
+    import resource
+
     from nscl_xl.summary import write_summary
 
-    print(f"{'rows':>8} {'CPU s':>7} {'peak MiB':>9} {'bytes/row':>10} {'file MiB':>9}")
-    for n in args.rows:
-        cons = synthetic(n)
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "t.xlsx"
+    cons = synthetic(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "t.xlsx"
+        if traced:
             tracemalloc.start()
-            t0 = time.process_time()
-            write_summary(cons, out)
-            cpu = time.process_time() - t0
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            size = out.stat().st_size
-        print(f"{n:>8} {cpu:>7.2f} {peak / 2**20:>9.1f} {peak / n:>10.0f} {size / 2**20:>9.2f}")
+        t0 = time.process_time()
+        write_summary(cons, out)
+        cpu = time.process_time() - t0
+        peak = tracemalloc.get_traced_memory()[1] if traced else 0
+        size = out.stat().st_size
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(cpu, rss, peak / 2**20, size / 2**20)
+
+
+def main() -> None:
+    import subprocess
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        one(args.one, args.traced)
+        return
+    print(f"{'rows':>8} {'CPU s':>7} {'peak RSS MiB':>13} {'writer peak MiB (tracemalloc)':>30} {'file MiB':>9}")
+    for n in args.rows:
+        def run(*extra):
+            out = subprocess.run([sys.executable, __file__, "--one", str(n), *extra], capture_output=True, text=True,
+                                 check=True).stdout.split()
+            return [float(x) for x in out]
+
+        cpu, rss, _, size = run()
+        _, _, traced, _ = run("--traced")
+        print(f"{n:>8} {cpu:>7.2f} {rss:>13.0f} {traced:>30.1f} {size:>9.2f}")
 
 
 if __name__ == "__main__":

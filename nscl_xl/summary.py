@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import provinces as prov
-from .bulk_sheet import SheetEdit, apply_edits, rows_xml
+from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, rows_xml, stream_rows
 from .consolidate import UNCLASSIFIED, Consolidation, category_labels
 from .findings import CHECK_HEADERS, check_row
 from .model import col_letter
@@ -176,18 +176,24 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
     wb.close()
     # XlsxWriter assigned style indices on close; the bulk of the long sheets goes in directly.
     t, i, d = f.text.xf_index, f.int.xf_index, f.dong.xf_index
-    edits = []
+    edits, streams = [], {}
     for n, (chunk, rest) in enumerate(zip(chunks, bulk)):
-        body, last = rows_xml(rest, [t, t, i, t, t, t, d, t, t, t, t, i, i, i], first_row=3,
-                              heights=[_wrapped_height(r, DATA_WIDTHS) for r in rest])
-        edits.append(SheetEdit(3 + n, 2 if chunk else 1, body, max(last, len(chunk) + 1), len(DATA_HEADERS) - 1,
+        # The data rows are streamed into the zip entry afterwards (stream_rows): never one big string.
+        edits.append(SheetEdit(3 + n, 2 if chunk else 1, "", max(len(chunk) + 1, 2), len(DATA_HEADERS) - 1,
                                table_index=1 if n == 0 else None))
+        streams[3 + n] = iter_rows_xml(rest, [t, t, i, t, t, t, d, t, t, t, t, i, i, i], first_row=3,
+                                       heights=[_wrapped_height(r, DATA_WIDTHS) for r in rest])
     check_rows, links, heights = bulk_checks
     num = f.check_number.xf_index
     body, last = rows_xml(check_rows, [t, t, f.link.xf_index, t, t, t, num, num, num, t, t], first_row=3,
                           heights=heights)
     edits.append(SheetEdit(3 + len(chunks), 2, body, max(last, 2), 10, links=links))
-    apply_edits(stage, final, edits)
+    edited = stage.with_name(stage.name + ".edited.xlsx")
+    try:
+        apply_edits(stage, edited, edits)
+        stream_rows(edited, final, streams)
+    finally:
+        edited.unlink(missing_ok=True)
 
 
 class _Formats:
