@@ -367,7 +367,7 @@ MADE_BY_VN = {"summary": "sổ tổng hợp", "filled": "bản đã điền năm
               "backup": "bản sao lưu (.bak-)"}
 _COPY_NAME = re.compile(r"(\(\d+\)|\bcopy\b|\bban sao\b|\bsao chep\b)\s*$|^(copy of|ban sao)\b", re.I)
 _BACKUP_NAME = re.compile(r"\.bak-\d{8}-\d{6}(?:-\d+)?$")
-_CUSTOM_KIND = re.compile(rb'name="nscl_xl_kind"[^>]*>\s*<vt:lpwstr>([^<]{0,40})</vt:lpwstr>')
+_CUSTOM_KIND = re.compile(rb'name="nscl_xl_kind"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]{0,40})</(?:\w+:)?lpwstr>')
 _SHEET_STATE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\bstate="(hidden|veryHidden)"'
                           rb'|<(?:\w+:)?sheet\b[^>]*?\bstate="(hidden|veryHidden)"[^>]*?\bname="([^"]*)"')
 
@@ -395,9 +395,12 @@ def container_marks(path: Path) -> ContainerMarks:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             if "docProps/custom.xml" in names and zf.getinfo("docProps/custom.xml").file_size < 1 << 20:
-                m = _CUSTOM_KIND.search(zf.read("docProps/custom.xml"))
+                custom = zf.read("docProps/custom.xml")
+                m = _CUSTOM_KIND.search(custom)
                 if m:
                     made_by = m.group(1).decode("utf-8", "replace").strip() or "summary"
+                elif b"nscl_xl_kind" in custom:  # marked, in a form not understood: never risk counting it
+                    made_by = "summary"
             if "xl/workbook.xml" in names and zf.getinfo("xl/workbook.xml").file_size < 16 << 20:
                 for m in _SHEET_STATE.finditer(zf.read("xl/workbook.xml")):
                     name = m.group(1) if m.group(1) is not None else m.group(4)

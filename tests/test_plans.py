@@ -299,3 +299,16 @@ def test_hidden_sheet_in_other_formats(soffice, tmp_path):
         cons = consolidate_dir(folder)
         assert cons.total_vnd == 300 * M, target
         assert [f.sheet for f in cons.findings if f.rule == "hidden-sheet"] == ["Cũ"], target
+
+
+def test_marker_written_by_openpyxl_is_recognised(tmp_path):
+    """The filled and annotated copies are written with openpyxl: its custom.xml form is read too."""
+    import openpyxl
+    from openpyxl.packaging.custom import StringProperty
+
+    src = plan_xlsx(tmp_path / "a.xlsx", "Cà Mau", 2025, [1])
+    wb = openpyxl.load_workbook(src)
+    wb.custom_doc_props.append(StringProperty(name="nscl_xl_kind", value="annotated"))
+    wb.save(tmp_path / "b.xlsx")
+    assert container_marks(tmp_path / "b.xlsx").made_by == "annotated"
+    assert container_marks(src).made_by == ""
