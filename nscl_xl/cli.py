@@ -186,10 +186,14 @@ def _fails(findings, fail_on: str) -> bool:
 @click.option("--provinces", type=VnChoice(["as-written", "2025"], aliases={"theo-ke-hoach": "as-written"}),
               default="as-written", show_default=True,
               help="Nhóm theo tên tỉnh ghi trong kế hoạch, hoặc theo 34 đơn vị từ 1/7/2025.")
+@click.option("--organisation", metavar="TÊN", default="",
+              help="Cơ quan lập biểu, in ở góc trên bên trái (mặc định: chỗ trống để ghi tay).")
+@click.option("--place", metavar="NƠI", default="", help="Địa danh của dòng '…, ngày … tháng … năm …' (ngày: hôm nay).")
 @click.option("--strict", is_flag=True, help="Dừng ngay ở tệp đầu tiên không đọc được hoặc kế hoạch xung đột đầu tiên.")
 @click.option("--fail-on", type=FAIL_ON, default="never", show_default=True, help=FAIL_ON_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi; không in tiến độ và báo cáo.")
-def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinces, strict, fail_on, quiet):
+def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinces, organisation, place, strict,
+                fail_on, quiet):
     """Tổng hợp mọi bảng dự toán trong DIRECTORY (kể cả thư mục con) thành một sổ tổng hợp.
 
     Mã thoát: 0 dùng được mọi tệp; 3 có tệp bị bỏ qua vì lỗi hoặc hai kế hoạch xung đột; 1 có phát hiện ở mức
@@ -241,7 +245,8 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
         _fail(NsclError(f"không có tệp nào tổng hợp được ({len(cons.sources)} tệp, lý do từng tệp ở trên).",
                         file=str(directory), hint="Hãy sửa hoặc thay các tệp theo lý do đã nêu rồi chạy lại."))
     try:
-        _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written)
+        _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written,
+                       dict(organisation=organisation, place=place))
     except NsclError as exc:
         _fail(exc)
     except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted
@@ -269,7 +274,7 @@ class _Say:
             click.echo(text, err=self.err)
 
 
-def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written: dict) -> None:
+def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written: dict, document: dict) -> None:
     import shutil
     import tempfile
 
@@ -279,13 +284,14 @@ def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written:
     if output == "-":
         with tempfile.TemporaryDirectory(prefix="nscl-xl-") as tmp:
             path = write_summary(cons, Path(tmp) / "tong_hop_nscl.xlsx", unit=MoneyUnit.from_key(unit),
-                                 provinces=provinces)
+                                 provinces=provinces, **document)
             sys.stdout.flush()
             with open(path, "rb") as fh:
                 shutil.copyfileobj(fh, sys.stdout.buffer)
             sys.stdout.buffer.flush()
     else:
-        written["xlsx"] = str(write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces))
+        written["xlsx"] = str(write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces,
+                                            **document))
     if csv_out == "-":
         import io
 

@@ -129,7 +129,11 @@ def test_accented_and_unaccented_choices(kg, tmp_path):
         assert res.exit_code == 0, res.output
         rows = pc.CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Tổng hợp").to_python()
         assert rows[3][0] == "Đơn vị tính: triệu đồng"
-    assert run("consolidate", kg, "-o", tmp_path / "t.xlsx", "--unit", "nghìn").exit_code == 0
+    assert run("consolidate", kg, "-o", tmp_path / "t.xlsx", "--unit", "nghìn", "--organisation", "SỞ KH&CN",
+               "--place", "Rạch Giá").exit_code == 0
+    rows = pc.CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Tổng hợp").to_python()
+    assert rows[0][0] == "SỞ KH&CN" and rows[3][0] == "Đơn vị tính: nghìn đồng"
+    assert any(str(r[c]).startswith("Rạch Giá, ngày ") for r in rows for c in range(len(r)))
     assert run("consolidate", kg, "-o", tmp_path / "t.xlsx", "--unit", "ngàn").exit_code == 0
     assert run("words", "5", "--unit", "triệu").stdout.strip() == "Năm triệu đồng"
     assert run("words", "5", "--unit", "tỷ").stdout.strip() == "Năm tỷ đồng"
