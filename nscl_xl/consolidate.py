@@ -710,6 +710,7 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
     cons.records = sorted(kept, key=lambda r: provinces.order_key(r.province))  # stable: file order within
     order = {s.file: i for i, s in enumerate(sorted(cons.sources, key=_source_order))}
     cons.sources.sort(key=lambda s: order[s.file])
+    cons.findings.sort(key=lambda f: order.get(f.file, len(order)))  # stable: each file's own order within
     return cons
 
 
