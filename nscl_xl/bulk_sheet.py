@@ -20,16 +20,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .model import col_letter
 
 MAX_CELL_TEXT = 32_767  # Excel's limit per cell
+#: Cell XML remembered per column: values that repeat (province, year, plan, file) are built once;
+#: unique ones (items) would only fill memory (bench/bench_summary_memory.py).
+_TAIL_CACHE = 4096
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4})_")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def xml_text(value: str) -> str:
     """Text for a <t> element: XML-escaped, control characters as OOXML _xHHHH_ escapes."""
     value = value[:MAX_CELL_TEXT]
@@ -38,20 +41,29 @@ def xml_text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _t_element(value: str) -> str:
     text = xml_text(value)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<t{space}>{text}</t>"
 
 
-def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], first_row: int = 1) -> tuple[str, int]:
-    """SpreadsheetML <row> elements for *rows* (1-based *first_row*); returns (xml, last row)."""
+def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], first_row: int = 1,
+             heights: Sequence[float | None] | None = None) -> tuple[str, int]:
+    """SpreadsheetML <row> elements for *rows* (1-based *first_row*); returns (xml, last row).
+    *heights* gives each row's height in points (None: Excel's default)."""
+    rows = list(rows)
+    return "".join(iter_rows_xml(rows, styles, first_row, heights)), first_row - 1 + len(rows)
+
+
+def iter_rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], first_row: int = 1,
+                  heights: Sequence[float | None] | None = None, batch: int = 2048) -> Iterator[str]:
+    """The XML of :func:`rows_xml` in pieces of *batch* rows, to be streamed into a zip entry
+    (:func:`stream_rows`) instead of held as one string."""
     letters = [col_letter(c) for c in range(len(styles))]
     s_attr = ["" if s is None else f' s="{s}"' for s in styles]
     tails: list[dict] = [{} for _ in styles]  # per column: value -> the cell XML after "<c"
     out = []
-    r = first_row - 1
     for r, row in enumerate(rows, start=first_row):
         cells = []
         expected = 0  # the column a cell without r="…" lands in (SpreadsheetML: the next one)
@@ -66,13 +78,45 @@ def rows_xml(rows: Iterable[Sequence[object]], styles: Sequence[int | None], fir
                     tail = f"{s_attr[c]}><v>{v!r}</v></c>"
                 else:
                     tail = f'{s_attr[c]} t="inlineStr"><is>{_t_element(str(v))}</is></c>'
-                if len(tails[c]) < 50_000:
+                if len(tails[c]) < _TAIL_CACHE:
                     tails[c][(type(v), v)] = tail
             # The cell reference is optional in SpreadsheetML; it is written only after a gap.
             cells.append(f"<c{tail}" if c == expected else f'<c r="{letters[c]}{r}"{tail}')
             expected = c + 1
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return "".join(out), r
+        height = heights[r - first_row] if heights is not None else None
+        attrs = f' ht="{height:g}" customHeight="1"' if height else ""
+        out.append(f'<row r="{r}"{attrs}>{"".join(cells)}</row>')
+        if len(out) >= batch:
+            yield "".join(out)
+            out = []
+    if out:
+        yield "".join(out)
+
+
+def stream_rows(src: Path, dst: Path, pieces: dict[int, Iterable[str]]) -> None:
+    """Copy workbook *src* to *dst*, streaming each iterable of <row> XML in *pieces* (worksheet
+    number -> pieces, 1-based) to the end of that worksheet's sheetData, straight into the zip
+    entry: memory stays at one piece however many rows there are (bench/bench_summary_memory.py).
+    Run after :func:`apply_edits`, which sets the sheet's dimension and its table's range."""
+    names = {f"xl/worksheets/sheet{i}.xml": chunks for i, chunks in pieces.items()}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename not in names:
+                zout.writestr(info, data, compresslevel=1)
+                continue
+            head, end, tail = data.decode("utf-8").partition("</sheetData>")
+            if not end:
+                raise ValueError(f"{info.filename}: no </sheetData> to stream rows into")
+            entry = zipfile.ZipInfo(info.filename, info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            # large, written once: favour speed (as apply_edits does); the attribute is public from 3.13
+            setattr(entry, "compress_level" if hasattr(entry, "compress_level") else "_compresslevel", 1)
+            with zout.open(entry, "w", force_zip64=True) as fh:
+                fh.write(head.encode("utf-8"))
+                for piece in names[info.filename]:
+                    fh.write(piece.encode("utf-8"))
+                fh.write((end + tail).encode("utf-8"))
 
 
 @dataclass

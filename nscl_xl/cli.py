@@ -4,19 +4,34 @@ Each command calls one library function (the same one the Excel buttons call) an
 its result into text and an exit code. Heavy modules are imported inside the commands so
 ``nscl-xl --help`` starts fast.
 
-Exit codes: 0 success; 1 verify found errors; 2 an input could not be read / bad usage;
-3 consolidate skipped some files; 4 verify checked nothing (no workbook, or no amount in any).
+Exit codes: 0 success; 1 findings at the ``--fail-on`` level (verify: errors by default);
+2 an input could not be read / bad usage / nothing to do; 3 consolidate skipped some files or
+found two plans in conflict; 4 verify checked nothing (no workbook, or no amount in any).
+
+Conventions (as in csvkit and sqlite-utils): ``-`` as an output path means standard output,
+and then every human message goes to standard error; ``-q/--quiet`` keeps only errors;
+choices are accepted with or without Vietnamese accents; click's own texts are Vietnamese
+(:mod:`nscl_xl.clickvn`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .clickvn import VnChoice, VnGroup
+
+UNITS = VnChoice(["dong", "nghin", "trieu", "ty"], aliases={"ngan": "nghin", "ti": "ty", "tỉ": "ty"},
+                 labels={"dong": "đồng", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"})
+FAIL_ON = VnChoice(["error", "warning", "never"], aliases={"loi": "error", "canh-bao": "warning", "khong": "never"},
+                   labels={"error": "lỗi", "warning": "cảnh báo", "never": "không bao giờ"})
+FAIL_ON_HELP = ("Trả mã thoát 1 khi có phát hiện từ mức này: error (lỗi), warning (cả cảnh báo), never (không bao "
+                "giờ; mã 2 và 3 vẫn giữ nghĩa của chúng).")
 
 #: verify's exit code when nothing was checked: no workbook, or none holds an amount to check.
 NOTHING_CHECKED = 4
@@ -33,8 +48,9 @@ def _fail(exc: Exception) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="nscl-xl")
+@click.group(cls=VnGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="nscl-xl", message="%(prog)s, phiên bản %(version)s",
+                      help="Hiện phiên bản rồi thoát.")
 def main() -> None:
     """Công cụ dự toán Chương trình năng suất chất lượng (NSCL) trên Excel.
 
@@ -47,8 +63,8 @@ def main() -> None:
 @main.command(context_settings=CONTEXT)
 @click.argument("amount", required=False)
 @click.option("--parse", "parse_text", metavar="TEXT", help="Đọc số tiền bằng chữ, in ra số nguyên (đồng).")
-@click.option("--unit", type=click.Choice(["dong", "nghin", "trieu", "ty"]), default="dong", show_default=True,
-              help="Đơn vị của AMOUNT; được đổi ra đồng trước khi viết.")
+@click.option("--unit", type=UNITS, default="dong", show_default=True,
+              help="Đơn vị của AMOUNT (có dấu hay không dấu: triệu = trieu); được đổi ra đồng trước khi viết.")
 @click.option("--style", type=click.Choice(["chuan", "le", "ngan", "mien-nam"]), default="chuan", show_default=True,
               help="Kiểu đọc: chuan (linh, nghìn), le (lẻ), ngan (ngàn), mien-nam (lẻ, ngàn, tư).")
 @click.option("--le", "zero_le", is_flag=True, help="Dùng 'lẻ' thay cho 'linh'.")
@@ -97,14 +113,17 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT.xlsx",
               help="Ghi bản sao có tô màu, ghi chú và trang 'Kiểm tra' (chỉ với một tệp).")
 @click.option("--no-formulas", is_flag=True, help="Bỏ qua kiểm tra công thức (nhanh hơn).")
-def verify(paths, as_json, annotate, no_formulas):
+@click.option("--fail-on", type=FAIL_ON, default="error", show_default=True, help=FAIL_ON_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="Không in báo cáo văn bản và tiến độ (vẫn in lỗi không đọc được tệp và "
+                                                  "JSON nếu có --json); xem mã thoát.")
+def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     """Kiểm tra tổng của các bảng dự toán trong PATHS (tệp hoặc thư mục).
 
-    Mã thoát: 0 không có lỗi, 1 có lỗi, 2 có tệp không đọc được, 4 không có số liệu nào được
-    kiểm tra (không có tệp Excel, hoặc các tệp không có bảng có số liệu).
+    Mã thoát: 0 không có lỗi, 1 có lỗi (hoặc cảnh báo với --fail-on warning), 2 có tệp không đọc
+    được, 4 không có số liệu nào được kiểm tra (không có tệp Excel, hoặc các tệp không có bảng có số liệu).
     """
     from .errors import NsclError
-    from .findings import ERROR, Finding, has_errors
+    from .findings import ERROR, Finding
     from .report import annotate_workbook, json_report, text_report
     from .verify import sort_findings, verify_path
     from .workbook_io import WORKBOOK_SUFFIXES, iter_workbook_files
@@ -120,7 +139,7 @@ def verify(paths, as_json, annotate, no_formulas):
     findings: list[Finding] = []
     coverage: list[dict] = []
     unreadable = False
-    show_progress = len(files) > 1 and not as_json
+    show_progress = len(files) > 1 and not as_json and not quiet
     with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) if show_progress else contextlib.nullcontext(files) as bar:
         for f in bar:
@@ -130,10 +149,14 @@ def verify(paths, as_json, annotate, no_formulas):
                 coverage.append(plan.coverage())
             except NsclError as exc:
                 unreadable = True
-                findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, exc.message))
+                message = f"{exc.message} {exc.hint}".strip()  # the hint says what to do
+                findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, message))
                 coverage.append({"file": str(f), "checked": False, "sheets": [], "unreadable": True})
+                if quiet:
+                    click.echo(f"Lỗi: {f}: {message}", err=True)
     findings = sort_findings(findings)
-    click.echo(json_report(findings, coverage) if as_json else text_report(findings, coverage))
+    if as_json or not quiet:  # --quiet drops the text report, never the JSON asked for
+        click.echo(json_report(findings, coverage) if as_json else text_report(findings, coverage))
     checked = any(c["checked"] for c in coverage)
     if not files:
         kinds = ", ".join(WORKBOOK_SUFFIXES)
@@ -147,67 +170,203 @@ def verify(paths, as_json, annotate, no_formulas):
             click.echo(f"Đã ghi bản đánh dấu: {out}", err=True)
         except NsclError as exc:
             _fail(exc)
-    sys.exit(2 if unreadable else 1 if has_errors(findings) else 0 if checked else NOTHING_CHECKED)
+    sys.exit(2 if unreadable else 1 if _fails(findings, fail_on) else 0 if checked else NOTHING_CHECKED)
+
+
+def _fails(findings, fail_on: str) -> bool:
+    """Whether *findings* reach the ``--fail-on`` level."""
+    from .findings import ERROR, WARNING
+
+    levels = {"error": {ERROR}, "warning": {ERROR, WARNING}, "never": set()}[fail_on]
+    return any(f.severity in levels for f in findings)
 
 
 # --- consolidate ----------------------------------------------------------------------------------
 
 @main.command(context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("tong_hop_nscl.xlsx"),
-              show_default=True, help="Sổ tổng hợp (.xlsx) sẽ ghi.")
-@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Ghi thêm dữ liệu dạng CSV (UTF-8).")
-@click.option("--unit", type=click.Choice(["dong", "nghin", "trieu"]), default="trieu", show_default=True,
-              help="Đơn vị tiền trên các trang tổng hợp.")
-@click.option("--provinces", type=click.Choice(["as-written", "2025"]), default="as-written", show_default=True,
+@click.option("-o", "--output", default="tong_hop_nscl.xlsx", show_default=True, metavar="OUT.xlsx|-",
+              help="Sổ tổng hợp (.xlsx) sẽ ghi; '-' ghi ra stdout.")
+@click.option("--csv", "csv_out", metavar="OUT.csv|-", help="Ghi thêm dữ liệu dạng CSV; '-' ghi ra stdout.")
+@click.option("--csv-dialect", type=VnChoice(["excel", "excel-vn", "plain"]), default=None,
+              help="excel: UTF-8 có BOM, dấu ',' (mở đúng tiếng Việt khi bấm đúp trong Excel; mặc định khi ghi tệp); "
+                   "excel-vn: có BOM, dấu ';' (Excel đặt vùng Việt Nam, dấu thập phân ','); plain: UTF-8 không BOM, "
+                   "dấu ',' (cho chương trình; mặc định với --csv -).")
+@click.option("--json", "json_out", metavar="OUT.json|-",
+              help="Ghi tóm tắt lần chạy dạng JSON (từng tệp: dùng/bỏ qua/trùng/xung đột và lý do; tổng bằng đồng); "
+                   "'-' ghi ra stdout.")
+@click.option("--unit", type=UNITS, default="trieu", show_default=True,
+              help="Đơn vị tiền trên các trang tổng hợp (có dấu hay không dấu: triệu = trieu).")
+@click.option("--provinces", type=VnChoice(["as-written", "2025"], aliases={"theo-ke-hoach": "as-written"}),
+              default="as-written", show_default=True,
               help="Nhóm theo tên tỉnh ghi trong kế hoạch, hoặc theo 34 đơn vị từ 1/7/2025.")
-@click.option("--strict", is_flag=True, help="Dừng ngay ở tệp đầu tiên không đọc được.")
-def consolidate(directory, output, csv_out, unit, provinces, strict):
+@click.option("--organisation", metavar="TÊN", default="",
+              help="Cơ quan lập biểu, in ở góc trên bên trái (mặc định: chỗ trống để ghi tay).")
+@click.option("--place", metavar="NƠI", default="", help="Địa danh của dòng '…, ngày … tháng … năm …' (ngày: hôm nay).")
+@click.option("--strict", is_flag=True, help="Dừng ngay ở tệp đầu tiên không đọc được hoặc kế hoạch xung đột đầu tiên.")
+@click.option("--fail-on", type=FAIL_ON, default="never", show_default=True, help=FAIL_ON_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="Chỉ in lỗi; không in tiến độ và báo cáo.")
+def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinces, organisation, place, strict,
+                fail_on, quiet):
     """Tổng hợp mọi bảng dự toán trong DIRECTORY (kể cả thư mục con) thành một sổ tổng hợp.
 
-    Mã thoát: 0 dùng được mọi tệp, 3 có tệp bị bỏ qua, 2 không tổng hợp được gì.
+    Mã thoát: 0 dùng được mọi tệp; 3 có tệp bị bỏ qua vì lỗi hoặc hai kế hoạch xung đột; 1 có phát hiện ở mức
+    --fail-on; 2 không tổng hợp được gì hoặc yêu cầu không làm được (không ghi gì).
     """
-    from .consolidate import consolidate_dir
-    from .errors import NsclError
-    from .money import MoneyUnit, format_vn
-    from .summary import write_csv, write_summary
-    from .words import amount_to_words
+    from .consolidate import check_outputs, consolidate_dir
+    from .errors import NsclError, UsageError
+    from .money import MoneyUnit
 
+    outputs = {"-o": output, "--csv": csv_out, "--json": json_out}
+    to_stdout = [name for name, value in outputs.items() if value == "-"]
+    try:
+        if len(to_stdout) > 1:
+            raise UsageError(f"chỉ một đầu ra được ghi ra stdout ('-'), ở đây có {' và '.join(to_stdout)}.",
+                             hint="Hãy ghi các đầu ra khác vào tệp.")
+        if not Path(directory).exists():
+            raise NsclError("không tìm thấy thư mục.", file=str(directory),
+                            hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
+        check_outputs(directory, outputs)
+    except NsclError as exc:
+        _fail(exc)
+    say = _Say(quiet=quiet, to_stderr=bool(to_stdout))
     try:
         with contextlib.ExitStack() as stack:
             bars = []
 
             def progress(_path, total):  # the bar is made once consolidate_dir has listed the folder
+                if quiet:
+                    return
                 if not bars:
                     bars.append(stack.enter_context(click.progressbar(length=total, label="Đang đọc",
                                                                       file=sys.stderr, show_pos=True)))
                 bars[0].update(1)
 
             cons = consolidate_dir(directory, strict=strict, progress=progress)
-        if not cons.used:
-            raise NsclError("không có tệp nào tổng hợp được (xem lý do ở trên).", file=str(directory))
-        write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces)
-        if csv_out:
-            write_csv(cons, csv_out)
     except NsclError as exc:
-        for s in (cons.skipped if "cons" in locals() else []):
-            click.echo(f"  bỏ qua {s.file}: {s.reason}", err=True)
         _fail(exc)
-    used, skipped = cons.used, cons.skipped
-    ignored = [s for s in cons.sources if s.status == "ignored"]
-    click.echo(f"Đã đọc {len(used)} tệp, bỏ qua {len(skipped)} tệp lỗi, {len(ignored)} tệp không cần tổng hợp.")
-    for s in skipped + ignored:
-        click.echo(f"  bỏ qua {s.file}: {s.reason}")
+    code = cons.exit_code
+    if code == 0 and _fails(cons.findings, fail_on):
+        code = 1
+    written: dict[str, str] = {}
+    if not cons.used:
+        _report_files(cons, _Say(quiet=False, to_stderr=True))
+        if json_out:
+            _write_json(cons, json_out, {}, 2)
+        if not cons.sources:
+            _fail(NsclError("thư mục không có tệp nào.", file=str(directory),
+                            hint="Hãy chép các tệp Excel kế hoạch của các tỉnh vào thư mục rồi chạy lại."))
+        _fail(NsclError(f"không có tệp nào tổng hợp được ({len(cons.sources)} tệp, lý do từng tệp ở trên).",
+                        file=str(directory), hint="Hãy sửa hoặc thay các tệp theo lý do đã nêu rồi chạy lại."))
+    try:
+        _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written,
+                       dict(organisation=organisation, place=place))
+    except NsclError as exc:
+        _fail(exc)
+    except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        sys.exit(1)
+    except OSError as exc:
+        _fail(NsclError(f"không ghi được tệp ({exc.strerror or exc}).", file=str(exc.filename or ""),
+                        hint="Hãy kiểm tra quyền ghi và chỗ trống trên đĩa, đóng tệp nếu đang mở trong Excel."))
+    if json_out:
+        _write_json(cons, json_out, written, code)
+        if json_out != "-":
+            written["json"] = json_out
+    _report(cons, say, written, MoneyUnit.from_key(unit))
+    sys.exit(code)
+
+
+class _Say:
+    """Human messages: stdout, or stderr when stdout carries an output; nothing with --quiet."""
+
+    def __init__(self, quiet: bool, to_stderr: bool):
+        self.quiet, self.err = quiet, to_stderr
+
+    def __call__(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text, err=self.err)
+
+
+def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written: dict, document: dict) -> None:
+    import shutil
+    import tempfile
+
+    from .money import MoneyUnit
+    from .summary import write_csv, write_summary
+
+    if output == "-":
+        with tempfile.TemporaryDirectory(prefix="nscl-xl-") as tmp:
+            path = write_summary(cons, Path(tmp) / "tong_hop_nscl.xlsx", unit=MoneyUnit.from_key(unit),
+                                 provinces=provinces, **document)
+            sys.stdout.flush()
+            with open(path, "rb") as fh:
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    else:
+        written["xlsx"] = str(write_summary(cons, output, unit=MoneyUnit.from_key(unit), provinces=provinces,
+                                            **document))
+    if csv_out == "-":
+        import io
+
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")  # UTF-8 whatever the locale
+        try:
+            write_csv(cons, stream, dialect=csv_dialect or "plain", provinces=provinces)
+            stream.flush()
+        finally:
+            stream.detach()  # leave sys.stdout open
+    elif csv_out:
+        written["csv"] = str(write_csv(cons, csv_out, dialect=csv_dialect or "excel", provinces=provinces))
+
+
+def _write_json(cons, json_out: str, written: dict, code: int) -> None:
+    import json
+
+    from .consolidate import run_summary
+    from .safe_write import atomic_path
+
+    text = json.dumps(run_summary(cons, written, code), ensure_ascii=False, indent=2)
+    if json_out == "-":
+        click.echo(text)
+        return
+    with atomic_path(json_out) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+_STATUS_LINE = {"skipped": "bỏ qua (lỗi)", "ignored": "không tổng hợp", "duplicate": "bản trùng",
+                "conflict": "xung đột, không dùng"}
+
+
+def _report_files(cons, say) -> None:
+    """One line for every file that is not used, with its reason (which says what to do)."""
+    for s in cons.sources:
+        if s.status != "used":
+            say(f"  {_STATUS_LINE.get(s.status, s.status)}: {s.file}: {s.reason}")
+
+
+def _report(cons, say, written: dict, unit) -> None:
+    from .money import format_vn
+    from .words import amount_to_words
+
+    counts = {k: len(cons.with_status(k)) for k in ("used", "skipped", "ignored", "duplicate", "conflict")}
+    say(f"Đã dùng {counts['used']} tệp; bỏ qua vì lỗi {counts['skipped']}; bản trùng {counts['duplicate']}; "
+        f"xung đột {counts['conflict']}; không cần tổng hợp {counts['ignored']} (tổng {len(cons.sources)} tệp).")
+    _report_files(cons, say)
+    for c in cons.conflicts:
+        say(f"  {c.province}: dùng {Path(c.used_file).name} ({format_vn(c.used_vnd)} đồng), không dùng "
+            f"{Path(c.other_file).name} ({format_vn(c.other_vnd)} đồng): {c.rule}.")
     n_err = sum(f.severity == "error" for f in cons.findings)
     if cons.findings:
-        click.echo(f"Kiểm tra: {n_err} lỗi, {len(cons.findings) - n_err} cảnh báo (xem trang 'Kiểm tra').")
+        say(f"Kiểm tra: {n_err} lỗi, {len(cons.findings) - n_err} cảnh báo (chi tiết và cách sửa ở trang 'Kiểm tra'"
+            + (" của sổ tổng hợp)." if "xlsx" in written else ")."))
     for o in cons.overlaps:
-        click.echo(f"  {o.province} năm {o.year}: dùng kế hoạch năm {format_vn(o.annual_vnd)} đồng thay cho kế hoạch "
-                   f"giai đoạn {format_vn(o.period_vnd)} đồng (chênh lệch {format_vn(o.difference_vnd)} đồng).")
+        say(f"  {o.province} năm {o.year}: dùng kế hoạch năm {format_vn(o.annual_vnd)} đồng thay cho kế hoạch "
+            f"giai đoạn {format_vn(o.period_vnd)} đồng (chênh lệch {format_vn(o.difference_vnd)} đồng).")
     total = cons.total_vnd
-    click.echo(f"Tổng cộng: {format_vn(total)} đồng ({amount_to_words(total)}).")
-    click.echo(f"Đã ghi: {output}" + (f" và {csv_out}" if csv_out else ""))
-    sys.exit(cons.exit_code)
+    say(f"Tổng cộng: {format_vn(total)} đồng ({amount_to_words(total)}).")
+    if written:
+        say("Đã ghi: " + ", ".join(written.values()))
 
 
 # --- fill-years -----------------------------------------------------------------------------------

@@ -9,6 +9,17 @@ Rules that keep totals honest:
 * When a province has an annual plan for a year that its period plan also covers, the
   annual figure is the one totalled; the period plan's figure and the difference are kept
   in :attr:`Consolidation.overlaps`.
+* One plan is counted once (:func:`resolve_plans`). A plan is identified by province, kind
+  (period/annual) and years, and by its content (the amounts line by line). A copy with the
+  same content is listed as a ``duplicate``; the toolkit's own outputs (document property
+  ``nscl_xl_kind``: summaries are never read, filled/annotated copies and ``.bak-`` backups
+  give way to the plan they were made from). Two different plans of the same province and
+  kind whose years overlap are a ``conflict``: the one with the latest plan date is used
+  (else the one modified last), the other is listed with the difference, and the run exits 3.
+* Sheets hidden in the workbook are never summed: their lines are listed with a finding
+  (``hidden-sheet``).
+* Every file under the folder is accounted for: used, skipped with a reason, or ignored
+  (not a spreadsheet, a lock file, a toolkit output…).
 * Amounts are integers of đồng throughout; the summary shows them in the chosen unit.
 """
 
@@ -17,8 +28,10 @@ from __future__ import annotations
 import csv
 import functools
 import gc
+import hashlib
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,8 +39,9 @@ from typing import Callable
 
 from . import provinces
 from .errors import NsclError, ReadError
-from .findings import ERROR, Finding
+from .findings import ERROR, WARNING, Finding
 from .model import BudgetLine, BudgetTable, Plan
+from .money import format_vn
 from .text import fold
 
 UNCLASSIFIED = "Chưa phân loại"
@@ -104,7 +118,7 @@ class SourceFile:
     """What happened to one input file (the "Nguồn" sheet)."""
 
     file: str
-    status: str  # used | skipped | ignored
+    status: str  # used | skipped | ignored | duplicate | conflict
     reason: str = ""
     province: str = ""
     plan: str = ""
@@ -115,6 +129,10 @@ class SourceFile:
     n_records: int = 0
     n_errors: int = 0
     n_warnings: int = 0
+    plan_number: str = ""
+    plan_date: str = ""
+    made_by: str = ""  # nscl_xl_kind of a toolkit output (filled, annotated), "backup" for a .bak- copy
+    same_as: str = ""  # duplicate/conflict/derived copy: the file counted instead
 
 
 @dataclass
@@ -132,6 +150,25 @@ class Overlap:
 
 
 @dataclass
+class Conflict:
+    """Two different plans of one province and kind whose years overlap; *used* is counted."""
+
+    province: str
+    kind: str
+    used_file: str
+    other_file: str
+    used_period: str
+    other_period: str
+    used_vnd: int
+    other_vnd: int
+    rule: str  # why *used* was chosen, in Vietnamese
+
+    @property
+    def difference_vnd(self) -> int:
+        return self.other_vnd - self.used_vnd
+
+
+@dataclass
 class Consolidation:
     root: str
     records: list[Record] = field(default_factory=list)
@@ -139,6 +176,8 @@ class Consolidation:
     overlaps: list[Overlap] = field(default_factory=list)
     sources: list[SourceFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    hidden: list[Record] = field(default_factory=list)  # lines on hidden sheets, never summed
 
     @property
     def used(self) -> list[SourceFile]:
@@ -164,11 +203,21 @@ class Consolidation:
             row[r.year] = row.get(r.year, 0) + r.amount_vnd
         return out
 
+    def with_status(self, status: str) -> list[SourceFile]:
+        return [s for s in self.sources if s.status == status]
+
     @property
     def exit_code(self) -> int:
+        """2 nothing usable; 3 a file skipped or two plans in conflict; 0 otherwise."""
         if not self.used:
             return 2
-        return 3 if self.skipped else 0
+        return 3 if self.skipped or self.conflicts else 0
+
+    def to_frame(self):
+        """The counted records as a tidy pandas DataFrame (see :mod:`nscl_xl.frame`)."""
+        from .frame import records_frame
+
+        return records_frame(self.records)
 
 
 def plan_label(plan: Plan, table: BudgetTable | None = None) -> str:
@@ -242,7 +291,7 @@ def _describe(plan: Plan) -> dict:
         next((s.amount_dong for s in plan.stated_totals if s.period is None), None))
     return dict(province=plan.province, plan=plan_label(plan), kind={"annual": "năm", "period": "giai đoạn"}.get(
         plan.kind, ""), period=f"{plan.period[0]}-{plan.period[1]}" if plan.period else "",
-                unit=", ".join(units), total_vnd=total)
+                unit=", ".join(units), total_vnd=total, plan_number=plan.plan_number, plan_date=plan.date)
 
 
 @dataclass
@@ -270,8 +319,6 @@ def process_file(path: Path, verify: bool = True) -> FileResult:
     except ReadError as exc:
         return FileResult(SourceFile(str(path), "skipped", exc.message),
                           findings=[Finding(str(path), "", "", exc.rule, ERROR, exc.message)], problem=exc)
-    if facts.is_summary:
-        return FileResult(SourceFile(str(path), "ignored", "bảng tổng hợp do nscl-xl tạo; bỏ qua để không cộng hai lần"))
     has_money = any(t.lines for t in plan.tables) or plan.stated_totals
     if not has_money:
         if plan.tables:  # header and total row only: a blank template
@@ -313,25 +360,310 @@ def _results(files: list[Path], verify: bool, workers: int):
             raise
 
 
+# --- what a container says about itself -------------------------------------------------------------
+
+#: Value of the ``nscl_xl_kind`` document property for each kind of toolkit output, in Vietnamese.
+MADE_BY_VN = {"summary": "sổ tổng hợp", "filled": "bản đã điền năm", "annotated": "bản đánh dấu kiểm tra",
+              "backup": "bản sao lưu (.bak-)"}
+_COPY_NAME = re.compile(r"(\(\d+\)|\bcopy\b|\bban sao\b|\bsao chep\b)\s*$|^(copy of|ban sao)\b", re.I)
+_BACKUP_NAME = re.compile(r"\.bak-\d{8}-\d{6}(?:-\d+)?$")
+_CUSTOM_KIND = re.compile(rb'name="nscl_xl_kind"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]{0,40})</(?:\w+:)?lpwstr>')
+_SHEET_STATE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\bstate="(hidden|veryHidden)"'
+                          rb'|<(?:\w+:)?sheet\b[^>]*?\bstate="(hidden|veryHidden)"[^>]*?\bname="([^"]*)"')
+
+
+@dataclass
+class ContainerMarks:
+    """The toolkit marker and the hidden sheets of one workbook (from its zip, without reading cells)."""
+
+    made_by: str = ""  # nscl_xl_kind value, or "backup"
+    hidden_sheets: frozenset[str] = frozenset()
+
+
+def container_marks(path: Path) -> ContainerMarks:
+    """Read ``docProps/custom.xml`` and the sheet states of ``xl/workbook.xml`` (an .xlsx/.xlsm).
+
+    Other formats (and damaged files, reported by the reader) give no marks, except a backup name.
+    The hidden-sheet flag belongs in the reader's model; until it is there this is the only place
+    that looks at sheet visibility.
+    """
+    from xml.sax.saxutils import unescape
+
+    made_by = "backup" if _BACKUP_NAME.search(path.stem) else ""
+    hidden: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "docProps/custom.xml" in names and zf.getinfo("docProps/custom.xml").file_size < 1 << 20:
+                custom = zf.read("docProps/custom.xml")
+                m = _CUSTOM_KIND.search(custom)
+                if m:
+                    made_by = m.group(1).decode("utf-8", "replace").strip() or "summary"
+                elif b"nscl_xl_kind" in custom:  # marked, in a form not understood: never risk counting it
+                    made_by = "summary"
+            if "xl/workbook.xml" in names and zf.getinfo("xl/workbook.xml").file_size < 16 << 20:
+                for m in _SHEET_STATE.finditer(zf.read("xl/workbook.xml")):
+                    name = m.group(1) if m.group(1) is not None else m.group(4)
+                    hidden.add(unescape(name.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}))
+    except zipfile.BadZipFile:
+        hidden = _hidden_by_calamine(path)  # .xls, .xlsb (binary), .ods (its own zip layout)
+    except (OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        pass
+    else:
+        if path.suffix.lower() in (".xlsb", ".ods"):
+            hidden = _hidden_by_calamine(path)
+    return ContainerMarks(made_by, frozenset(hidden))
+
+
+def _hidden_by_calamine(path: Path) -> set[str]:
+    """Hidden sheets of a workbook format without xl/workbook.xml, from calamine's sheet metadata
+    (damaged files are reported by the reader, not here)."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            return {m.name for m in wb.sheets_metadata if m.visible != pc.SheetVisibleEnum.Visible}
+        finally:
+            wb.close()
+    except BaseException as exc:  # calamine panics derive from BaseException (DOMAIN.md §6)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return set()
+
+
+# --- one plan, counted once ----------------------------------------------------------------------------
+
+_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d\d)")
+
+
+def plan_date_key(text: str) -> tuple[int, int, int] | None:
+    """The latest complete date written in a plan's date field ("/8/2021 (ký số ngày 13/8/2021)" ->
+    2021-08-13); None when no complete date is written."""
+    dates = [(int(y), int(m), int(d)) for d, m, y in _DATE.findall(text or "")
+             if 1 <= int(m) <= 12 and 1 <= int(d) <= 31]
+    return max(dates) if dates else None
+
+
+def content_key(records: list[Record], path: Path) -> str:
+    """What a plan says, independent of file name, sheet and cell: the amounts line by line
+    (a plan without amounts: the file's bytes)."""
+    h = hashlib.sha256()
+    if records:
+        for r in sorted((r.year or 0, r.code, fold(r.item), r.amount_vnd) for r in records):
+            h.update(repr(r).encode("utf-8"))
+    else:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class _Candidate:
+    result: FileResult
+    path: Path
+    order: int  # position in the folder listing
+    rank: int  # 0 a plan, 1 a toolkit output made from one, 2 a backup
+    content: str
+    years: tuple[int, int] | None
+    date: tuple[int, int, int] | None
+    mtime: float
+
+    @property
+    def total(self) -> int:
+        return sum(r.amount_vnd for r in self.result.records)
+
+    def overlaps(self, other: "_Candidate") -> bool:
+        if self.years is None or other.years is None:
+            return True
+        return self.years[0] <= other.years[1] and other.years[0] <= self.years[1]
+
+
+def _preference(c: _Candidate) -> tuple:
+    """Lower is preferred: a plan before a toolkit output or backup, then the latest plan date
+    (a plan with a date before one without), then the latest modification, then folder order."""
+    date = c.date or (0, 0, 0)
+    return (c.rank, 0 if c.date else 1, tuple(-x for x in date), -c.mtime, c.order)
+
+
+def _why(winner: _Candidate, loser: _Candidate) -> str:
+    if winner.date and loser.date and winner.date != loser.date:
+        d = winner.date
+        return f"dùng kế hoạch có ngày ban hành sau ({d[2]}/{d[1]}/{d[0]})"
+    if winner.date and not loser.date:
+        return "dùng kế hoạch có ghi ngày ban hành"
+    if winner.mtime != loser.mtime:
+        return "hai kế hoạch không ghi ngày khác nhau; dùng tệp sửa đổi sau cùng"
+    return "dùng tệp đứng trước trong thư mục"
+
+
+def resolve_plans(results: list[tuple[Path, FileResult, ContainerMarks]]) -> tuple[list[FileResult], list[Conflict]]:
+    """Decide which used files are counted; mark the others duplicate / conflict / ignored in place.
+
+    Exact copies (same province, kind, years and content) are duplicates of the first one
+    preferred; among the rest, plans of one province and kind whose years overlap are resolved
+    by :func:`_preference`: a toolkit output or backup gives way silently (listed as ignored), two
+    plans of equal standing are a conflict.
+    """
+    cands: list[_Candidate] = []
+    for order, (path, result, marks) in enumerate(results):
+        if result.source.status != "used":
+            continue
+        period = result.source.period
+        years = tuple(int(y) for y in period.split("-")) if period else None
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        rank = {"": 0, "backup": 2}.get(marks.made_by, 1)
+        cands.append(_Candidate(result, path, order, rank, content_key(result.records, path), years,
+                                plan_date_key(result.source.plan_date), mtime))
+    # Exact copies first: the one kept is a plan rather than an output, a name that does not look
+    # like a copy ("kg (1).xlsx", "Copy of…", "… - Copy"), the oldest file (a copy is made after its
+    # original), then the first in the folder.
+    groups: dict[tuple, list[_Candidate]] = {}
+    for c in cands:
+        src = c.result.source
+        groups.setdefault((src.province, src.kind, c.years, c.content), []).append(c)
+    originals = []
+    for group in groups.values():
+        group.sort(key=lambda c: (c.rank, bool(_COPY_NAME.search(fold(c.path.stem))), c.mtime, c.order))
+        originals.append(group[0])
+        for c in group[1:]:
+            src = c.result.source
+            src.status, src.same_as = "duplicate", str(group[0].path)
+            src.reason = (f"cùng nội dung với {group[0].path.name}; chỉ tính một lần. Không cần làm gì; có thể xóa "
+                          "bản sao khỏi thư mục.")
+    kept: list[_Candidate] = []
+    conflicts: list[Conflict] = []
+    for c in sorted(originals, key=_preference):
+        src = c.result.source
+        rival = next((k for k in kept if src.province and k.result.source.province == src.province
+                      and k.result.source.kind == src.kind and (c.result.records and k.result.records)
+                      and k.overlaps(c)), None)
+        if rival is None:
+            kept.append(c)
+            continue
+        src.same_as = str(rival.path)
+        if c.rank > rival.rank:
+            what = MADE_BY_VN.get(c.result.source.made_by, "bản do nscl-xl tạo")
+            src.status = "ignored"
+            src.reason = (f"{what} của kế hoạch {rival.path.name}; không cộng lại. Không cần làm gì; để tổng hợp bản "
+                          "này, hãy đưa tệp gốc ra khỏi thư mục.")
+            continue
+        src.status = "conflict"
+        rule = _why(rival, c)
+        conflict = Conflict(src.province, src.kind, str(rival.path), str(c.path), rival.result.source.period,
+                            src.period, rival.total, c.total, rule)
+        conflicts.append(conflict)
+        src.reason = (f"khác kế hoạch {rival.path.name} (cùng tỉnh, cùng loại, năm trùng nhau; tổng chênh "
+                      f"{'+' if conflict.difference_vnd > 0 else ''}{format_vn(conflict.difference_vnd)} đồng); {rule}. "
+                      "Hãy giữ trong thư mục đúng một bản của kế hoạch rồi chạy lại.")
+    for c in cands:
+        if c.result.source.status != "used":
+            c.result.records = []
+    return [c.result for c in sorted(kept, key=lambda c: c.order)], conflicts
+
+
+def _drop_hidden(result: FileResult, marks: ContainerMarks, hidden: list[Record]) -> None:
+    """Lines on hidden sheets leave the count; each hidden sheet gets one finding."""
+    if not marks.hidden_sheets or not result.records:
+        return
+    out = [r for r in result.records if r.sheet in marks.hidden_sheets]
+    if not out:
+        return
+    result.records = [r for r in result.records if r.sheet not in marks.hidden_sheets]
+    hidden.extend(out)
+    src = result.source
+    for sheet in sorted({r.sheet for r in out}):
+        vnd = sum(r.amount_vnd for r in out if r.sheet == sheet)
+        result.findings.append(Finding(
+            src.file, sheet, "", "hidden-sheet", WARNING,
+            f"trang '{sheet}' đang bị ẩn; {sum(r.sheet == sheet for r in out)} dòng ({format_vn(vnd)} đồng) không được cộng "
+            "vào tổng hợp. Nếu đây là số liệu cần tổng hợp, hãy bỏ ẩn trang trong Excel (chuột phải vào tên trang > "
+            "Bỏ ẩn) rồi chạy lại; nếu là bản cũ, hãy xóa trang.", found=str(vnd), unit="đồng"))
+    src.n_records = len(result.records)
+    src.total_vnd = sum(r.amount_vnd for r in result.records) if result.records else None
+    if not result.records:
+        src.status = "skipped"
+        src.reason = ("mọi bảng dự toán nằm trên trang ẩn, không cộng. Hãy bỏ ẩn trang cần tổng hợp trong Excel "
+                      "rồi chạy lại.")
+
+
+#: What to do, for the reasons a file is skipped that do not say it themselves.
+_HINTS = {"no-table": "Hãy kiểm tra tệp có bảng dự toán (dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí), "
+                      "hoặc đưa tệp ra khỏi thư mục.",
+          "read-error": "Hãy mở tệp trong Excel và lưu lại dạng .xlsx; nếu Excel cũng không mở được, hãy xin gửi lại "
+                        "tệp, hoặc đưa tệp ra khỏi thư mục."}
+#: What to do (or that nothing needs doing), for the reasons given to files that are not skipped.
+_STATUS_HINTS = {
+    "mẫu trống": "Không cần làm gì; nếu đây là kế hoạch cần tổng hợp, hãy điền số liệu vào bảng.",
+    "chỉ có mục tiêu": "Tỉnh vẫn được liệt kê trên trang 'Tổng hợp' (không có số để cộng); nếu kế hoạch có phụ lục "
+                       "dự toán, hãy thêm tệp Excel của phụ lục vào thư mục.",
+}
+
+
+def not_spreadsheets(root: Path) -> list[tuple[Path, str]]:
+    """Files under *root* that are not workbooks (PDF, Word, CSV…), each with why it is not read."""
+    from .workbook_io import WORKBOOK_SUFFIXES
+
+    if root.is_file():
+        return []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        hidden_dirs = sorted(d for d in dirnames if d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for d in hidden_dirs:
+            out.append((Path(dirpath) / d, "thư mục ẩn, không đọc. Không cần làm gì."))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if name.startswith("~$"):
+                continue  # listed by iter_workbook_files
+            if name.startswith("."):
+                out.append((p, "tệp ẩn, không đọc. Không cần làm gì."))
+            elif p.suffix.lower() not in WORKBOOK_SUFFIXES:
+                kind = {".pdf": "tệp PDF", ".doc": "văn bản Word", ".docx": "văn bản Word", ".csv": "tệp CSV",
+                        ".txt": "tệp văn bản"}.get(p.suffix.lower(), "không phải bảng tính Excel")
+                out.append((p, f"{kind}, không đọc số liệu. Nếu đây là kế hoạch cần tổng hợp, hãy gửi kèm phụ lục "
+                               "dự toán dạng Excel (.xlsx)."))
+    return out
+
+
 def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
                     progress: Callable[[Path, int], None] | None = None, verify: bool = True,
                     workers: int | None = None) -> Consolidation:
     """Read every workbook under *directory* and build the consolidation.
 
     Unreadable or unrecognised files are listed with the reason and the run goes on; with
-    *strict* the first such file raises :class:`~nscl_xl.errors.NsclError`. Files are read
-    in parallel (*workers*, default: the number of CPUs) when there are many.
+    *strict* the first such file, or the first conflict between two plans, raises
+    :class:`~nscl_xl.errors.NsclError`. Files are read in parallel (*workers*, default: the
+    number of CPUs) when there are many.
     """
     from .workbook_io import iter_workbook_files
 
     root = Path(directory)
     if not root.exists():
-        raise NsclError("không tìm thấy thư mục.", file=str(root))
-    files, ignored = iter_workbook_files(root)
+        raise NsclError("không tìm thấy thư mục.", file=str(root),
+                        hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
+    listed, ignored = iter_workbook_files(root)
     cons = Consolidation(root=str(root))
-    for path, why in ignored:
+    for path, why in ignored:  # Excel's lock files
+        cons.sources.append(SourceFile(str(path), "ignored", f"{why}. Không cần làm gì: Excel tạo tệp này khi sổ "
+                                                              "đang mở và tự xóa khi đóng sổ."))
+    for path, why in not_spreadsheets(root):
         cons.sources.append(SourceFile(str(path), "ignored", why))
-    all_records: list[Record] = []
+    files: list[Path] = []
+    marks: dict[Path, ContainerMarks] = {}
+    for path in listed:
+        m = marks[path] = container_marks(path)
+        if m.made_by == "summary":
+            cons.sources.append(SourceFile(str(path), "ignored", "sổ tổng hợp do nscl-xl tạo (thuộc tính nscl_xl_kind); "
+                                                                 "không đọc để không cộng hai lần. Không cần làm gì.",
+                                           made_by="summary"))
+        else:
+            files.append(path)
+    collected: list[tuple[Path, FileResult, ContainerMarks]] = []
     # Objects that existed before this batch (a caller's DataFrames, caches) are moved out of
     # the collector's reach for its duration: collections then scan only what the batch makes.
     gc.freeze()
@@ -343,10 +675,126 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
             if result.problem is not None and strict:
                 results.close()
                 raise result.problem
-            cons.sources.append(result.source)
-            cons.findings.extend(result.findings)
-            all_records.extend(result.records)
+            collected.append((path, result, marks[path]))
     finally:
         gc.unfreeze()
-    cons.records, cons.superseded, cons.overlaps = apply_overlaps(all_records)
+    for path, result, m in collected:
+        result.source.made_by = result.source.made_by or m.made_by
+        if result.problem is not None:
+            hint = result.problem.hint or _HINTS.get(result.problem.rule, "")
+            if hint and hint not in result.source.reason:
+                result.source.reason = f"{result.source.reason} {hint}".strip()
+            for finding in result.findings:  # the Kiểm tra sheet says what to do too
+                if hint and finding.message == result.problem.message:
+                    finding.message = f"{finding.message} {hint}"
+        for start, hint in _STATUS_HINTS.items():
+            if result.source.reason.startswith(start) and hint not in result.source.reason:
+                result.source.reason = f"{result.source.reason}. {hint}"
+        _drop_hidden(result, m, cons.hidden)
+    _, cons.conflicts = resolve_plans(collected)
+    if strict and cons.conflicts:
+        c = cons.conflicts[0]
+        raise PlanConflict(f"hai kế hoạch khác nhau của {c.province} có năm trùng nhau: {Path(c.used_file).name} "
+                           f"và {Path(c.other_file).name}.", file=c.other_file,
+                           hint="Hãy giữ trong thư mục đúng một bản của kế hoạch rồi chạy lại.")
+    all_records: list[Record] = []
+    for path, result, m in collected:
+        cons.sources.append(result.source)
+        cons.findings.extend(result.findings)
+        all_records.extend(result.records)
+    for s in cons.sources:
+        if s.status in ("duplicate", "conflict") or (s.status == "ignored" and s.same_as):
+            cons.findings.append(Finding(s.file, "", "", "plan-conflict" if s.status == "conflict" else
+                                         "duplicate-plan", ERROR if s.status == "conflict" else WARNING, s.reason))
+    kept, cons.superseded, cons.overlaps = apply_overlaps(all_records)
+    cons.records = sorted(kept, key=lambda r: provinces.order_key(r.province))  # stable: file order within
+    order = {s.file: i for i, s in enumerate(sorted(cons.sources, key=_source_order))}
+    cons.sources.sort(key=lambda s: order[s.file])
+    cons.findings.sort(key=lambda f: order.get(f.file, len(order)))  # stable: each file's own order within
     return cons
+
+
+def _source_order(s: SourceFile) -> tuple:
+    return (0 if s.province else 1, provinces.order_key(s.province) if s.province else (), s.file)
+
+
+class PlanConflict(NsclError):
+    """Two different plans for the same province, kind and years (stopped by --strict)."""
+
+    exit_code = 3
+    rule = "plan-conflict"
+
+
+# --- outputs never over inputs ---------------------------------------------------------------------------
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Same path, or the same file through a symbolic or hard link (same device and inode)."""
+    try:
+        if os.path.abspath(a) == os.path.abspath(b):
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_outputs(directory: str | os.PathLike, outputs: dict[str, str | os.PathLike | None]) -> None:
+    """Refuse (:class:`~nscl_xl.errors.UsageError`, exit 2, before anything is read or written)
+    an output that is, or is linked to, an input workbook under *directory* or another output.
+
+    *outputs* maps an option name (``-o``, ``--csv``, ``--json``) to its path; ``None`` and ``-``
+    (standard output) are passed over. Only the summary output may replace an existing workbook
+    under the folder, and only one the toolkit wrote as a summary (it is never read as input).
+    """
+    from .errors import UsageError
+    from .workbook_io import iter_workbook_files
+
+    paths = [(name, Path(p)) for name, p in outputs.items() if p is not None and str(p) != "-"]
+    for i, (name, p) in enumerate(paths):
+        for other_name, q in paths[i + 1:]:
+            if _same_file(p, q):
+                raise UsageError(f"{name} và {other_name} cùng chỉ tới một tệp ({p}); tệp này sẽ bị ghi đè.",
+                                 hint=f"Hãy đặt tên khác nhau cho {name} và {other_name}.")
+    root = Path(directory)
+    if not root.exists() or not paths:
+        return
+    inputs, _ = iter_workbook_files(root)
+    for name, p in paths:
+        for src in inputs:
+            if not _same_file(p, src):
+                continue
+            if name == "-o" and container_marks(src).made_by == "summary" and src.suffix.lower() == ".xlsx":
+                continue  # a previous summary: never an input, replacing it is the normal re-run
+            raise UsageError(f"{name} {p} là (hoặc liên kết tới) tệp đầu vào {src}; ghi vào đó sẽ mất dữ liệu gốc.",
+                             hint=f"Hãy chọn một tên tệp khác cho {name}; không tệp nào được ghi.")
+
+
+# --- machine-readable run summary ------------------------------------------------------------------------
+
+def run_summary(cons: Consolidation, outputs: dict[str, str] | None = None, exit_code: int | None = None) -> dict:
+    """The run as plain data for ``--json``: every file with its status and reason, totals in đồng
+    (integers) per province (official order) and year, conflicts, overlaps and finding counts."""
+    from dataclasses import asdict
+
+    by_province: dict[str, dict] = {}
+    for r in cons.records:
+        row = by_province.setdefault(r.province, {"province": r.province, "code": provinces.code(r.province),
+                                                  "province_2025": r.province_2025, "total_vnd": 0, "by_year": {}})
+        row["total_vnd"] += r.amount_vnd
+        key = "none" if r.year is None else str(r.year)
+        row["by_year"][key] = row["by_year"].get(key, 0) + r.amount_vnd
+    counts = {status: len(cons.with_status(status)) for status in ("used", "skipped", "ignored", "duplicate",
+                                                                    "conflict")}
+    n_err = sum(f.severity == ERROR for f in cons.findings)
+    return {
+        "root": cons.root,
+        "exit_code": cons.exit_code if exit_code is None else exit_code,
+        "total_vnd": cons.total_vnd,
+        "counts": counts,
+        "files": [asdict(s) for s in cons.sources],
+        "provinces": sorted(by_province.values(), key=lambda row: provinces.order_key(row["province"])),
+        "conflicts": [dict(asdict(c), difference_vnd=c.difference_vnd) for c in cons.conflicts],
+        "overlaps": [dict(asdict(o), difference_vnd=o.difference_vnd) for o in cons.overlaps],
+        "hidden_lines": len(cons.hidden),
+        "findings": {"errors": n_err, "warnings": len(cons.findings) - n_err},
+        "outputs": outputs or {},
+    }

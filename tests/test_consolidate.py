@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from nscl_xl.cli import main
 from nscl_xl.consolidate import classify, consolidate_dir, line_category
 from nscl_xl.money import MoneyUnit
-from nscl_xl.summary import CSV_HEADERS, write_csv, write_summary
+from nscl_xl.summary import CSV_HEADERS, HEAD, write_csv, write_summary
 
 from . import grids as G
 from .conftest import WORKBOOKS, sha256
@@ -58,7 +58,8 @@ def test_seed_totals_per_province_and_year(seed_run):
     assert cons.exit_code == 0
     status = {Path(s.file).name: (s.status, s.reason) for s in cons.sources}
     assert status["mau_du_toan_giai_doan.xlsx"][0] == "ignored"
-    assert status["dong_thap_2021_2030.xlsx"] == ("used", "chỉ có mục tiêu, kế hoạch không nêu kinh phí")
+    assert status["dong_thap_2021_2030.xlsx"][0] == "used"
+    assert status["dong_thap_2021_2030.xlsx"][1].startswith("chỉ có mục tiêu, kế hoạch không nêu kinh phí")
     assert status["soc_trang_2021_2030.xlsx"] == ("used", "")
 
 
@@ -74,16 +75,18 @@ def test_finest_lines_only(seed_run):
 def test_summary_sheets_cached_values(seed_run):
     cons, xlsx, _ = seed_run
     summary = _sheet(xlsx, "Tổng hợp")
-    header = summary[3]
-    assert header[:2] == ["STT", "Tỉnh"] and header[-1] == "Tổng cộng" and header[-2] == "Chưa phân năm"
-    rows = {r[1]: r for r in summary[4:7]}
-    years = [int(y) for y in header[2:-2]]
+    header = summary[HEAD]
+    assert header[:2] == ["STT", "Tỉnh, thành phố"] and header[-3:] == ["Chưa phân năm", "Tổng cộng", "Ghi chú"]
+    rows = {r[1]: r for r in summary[HEAD + 1:HEAD + 5]}
+    assert list(rows) == ["Đồng Tháp", "An Giang", "Kiên Giang", "Sóc Trăng"]  # codes 87, 89, 91, 94
+    assert rows["Đồng Tháp"][-2] == 0 and "chỉ nêu mục tiêu" in rows["Đồng Tháp"][-1]
+    years = [int(y) for y in header[2:-3]]
     for (prov, year), vnd in SEED_TOTALS.items():
         col = header.index("Chưa phân năm") if year is None else 2 + years.index(year)
         assert rows[prov][col] == vnd
-    total_row = summary[7]
-    assert total_row[1] == "Tổng cộng" and total_row[-1] == 26_283_000_000
-    assert "Hai mươi sáu tỷ, hai trăm tám mươi ba triệu đồng" in summary[8][1]
+    total_row = summary[HEAD + 5]
+    assert total_row[1] == "Tổng cộng" and total_row[-2] == 26_283_000_000
+    assert "Hai mươi sáu tỷ, hai trăm tám mươi ba triệu đồng" in summary[HEAD + 6][0]
 
 
 def test_data_rows_sum_to_summary_and_csv_matches(seed_run):
@@ -91,8 +94,9 @@ def test_data_rows_sum_to_summary_and_csv_matches(seed_run):
     data = _sheet(xlsx, "Dữ liệu")
     assert data[0][:7] == ["Tỉnh", "Tỉnh (từ 1/7/2025)", "Năm", "Nhóm nội dung", "Mã", "Nội dung", "Số tiền (đồng)"]
     body = data[1:]
-    assert sum(int(r[6]) for r in body) == cons.total_vnd == _sheet(xlsx, "Tổng hợp")[7][-1]
-    with open(csv_path, encoding="utf-8", newline="") as fh:
+    assert sum(int(r[6]) for r in body) == cons.total_vnd == _sheet(xlsx, "Tổng hợp")[HEAD + 5][-2]
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbfprovince,year,")  # BOM: Excel reads UTF-8
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == CSV_HEADERS
     assert len(rows) - 1 == len(body)
@@ -116,7 +120,7 @@ def test_checks_and_sources_sheets(seed_run):
         assert link is not None and link.target.endswith(Path(checks[row - 1][0]).name)
         assert link.location == f"'{checks[row - 1][1]}'!{checks[row - 1][2]}"
     table = wb["Dữ liệu"].tables["DuLieu"]
-    assert table.ref == f"A1:K{len(_sheet(xlsx, 'Dữ liệu'))}"
+    assert table.ref == f"A1:N{len(_sheet(xlsx, 'Dữ liệu'))}"
     sources = _sheet(xlsx, "Nguồn")
     assert len(sources) == 1 + 6
 
@@ -143,12 +147,12 @@ def test_units_and_2025_grouping(tmp_path):
     cons = consolidate_dir(WORKBOOKS)
     path = write_summary(cons, tmp_path / "t.xlsx", unit=MoneyUnit.TRIEU, provinces="2025")
     summary = _sheet(path, "Tổng hợp")
-    rows = {r[1]: r for r in summary[4:] if r[1] and r[1] != "Tổng cộng"}
-    # Kiên Giang belongs to An Giang and Sóc Trăng to Cần Thơ since 1 July 2025.
-    assert set(rows) >= {"An Giang", "Cần Thơ"} and "Kiên Giang" not in rows
-    assert rows["An Giang"][-1] == 5800 + 3100 + 2628
-    assert rows["Cần Thơ"][-1] == 14755
-    assert "triệu đồng" in summary[1][0]
+    rows = {r[1]: r for r in summary[HEAD + 1:] if isinstance(r[0], float)}
+    # Kiên Giang belongs to An Giang and Sóc Trăng to Cần Thơ since 1 July 2025; 2025 codes order them.
+    assert list(rows) == ["Đồng Tháp", "An Giang", "Cần Thơ"]  # 82, 91, 92
+    assert rows["An Giang"][-2] == 5800 + 3100 + 2628
+    assert rows["Cần Thơ"][-2] == 14755
+    assert summary[3][0] == "Đơn vị tính: triệu đồng"
 
 
 def test_classification():
@@ -207,7 +211,7 @@ def test_skipped_files_and_exit_codes(tmp_path):
     assert "hong.xlsx" in res.output and "ghi_chu.xlsx" in res.output and "~$kg.xlsx" in res.output
     assert "Ba tỷ, một trăm triệu đồng" in res.output
     sources = _sheet(tmp_path / "out" / "th.xlsx", "Nguồn")
-    reasons = {Path(row[0]).name: row[-1] for row in sources[1:]}
+    reasons = {Path(row[0]).name: row[11] for row in sources[1:]}
     assert "bị hỏng" in reasons["hong.xlsx"] and "không tìm thấy bảng" in reasons["ghi_chu.xlsx"]
     assert {p.name: sha256(p) for p in tmp_path.iterdir() if p.is_file()} == before  # inputs untouched
 
@@ -248,7 +252,7 @@ def test_csv_neutralises_formula_injection(tmp_path):
     G.write_grid(tmp_path / "x.xlsx", [G.SheetGrid("S", rows)])
     cons = consolidate_dir(tmp_path)
     out = write_csv(cons, tmp_path / "x.csv")
-    items = [row["item"] for row in csv.DictReader(open(out, encoding="utf-8"))]
+    items = [row["item"] for row in csv.DictReader(open(out, encoding="utf-8-sig"))]
     assert items == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+cmd", "'@SUM(A1)"]
     xlsx = write_summary(cons, tmp_path / "out" / "x.xlsx")
     wb = openpyxl.load_workbook(xlsx)
