@@ -40,9 +40,13 @@ def _metadata(version: str) -> str:
     from importlib import metadata
 
     try:
-        text = metadata.distribution(DIST).read_text("METADATA") or ""
+        dist = metadata.distribution(DIST)
     except metadata.PackageNotFoundError as exc:
         raise UsageError("nscl-xl chưa được cài (pip install .): không dựng được gói cho xlwings Lite.") from exc
+    # A source checkout on sys.path shows its setuptools egg-info (PKG-INFO, no METADATA) first.
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    if "\nVersion:" not in text:
+        raise UsageError("không đọc được thông tin gói nscl-xl đã cài; hãy cài lại (pip install .) rồi chạy lại.")
     head, sep, body = text.partition("\n\n")
     lines = [f"Version: {version}" if ln.startswith("Version:") else ln for ln in head.splitlines()]
     return "\n".join(lines) + "\n" + (sep + body if sep else "")
