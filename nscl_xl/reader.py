@@ -31,7 +31,7 @@ from .model import (Amount, BudgetLine, BudgetTable, CellProblem, Plan, Source, 
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
 from .text import cell_text, fold, legacy_encoding, tcvn3_to_unicode
-from .workbook_io import SheetGrid, read_grids
+from .workbook_io import MergedIndex, SheetGrid, read_grids
 
 # --- header vocabulary (folded text) -------------------------------------------------------
 
@@ -127,16 +127,12 @@ def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, hea
     return all(classify_header(t) is not None or find_unit(t) is not None for _, t in texts)
 
 
-def _merged_origin(grid: SheetGrid) -> dict[tuple[int, int], tuple[int, int]]:
-    """Map every covered cell of a merged range to its top-left cell."""
-    out = {}
-    for (r0, c0), (r1, c1) in grid.merged:
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10_000:
-            continue  # a whole-sheet merge says nothing about headers
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                out[(r, c)] = (r0, c0)
-    return out
+def _merged_origin(grid: SheetGrid) -> MergedIndex:
+    """Top-left cell of the merged range covering a cell: ``origin.get((r, c), default)``.
+
+    Looked up by the ranges' corners, never expanded cell by cell (4,000 merged 100×100
+    ranges cost 4,000 entries, not 40 million)."""
+    return MergedIndex(grid.merged)
 
 
 Label = tuple[str, tuple[int, int]]  # header text and the cell it stands in
@@ -537,8 +533,7 @@ def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
         if encoding:
             plan.encodings[grid.name] = encoding
         if encoding == "tcvn3":  # convert before recognising headers ("Néi dung" -> "Nội dung")
-            grid = SheetGrid(grid.name, [[tcvn3_to_unicode(v) if isinstance(v, str) else v for v in row]
-                                         for row in grid.values], grid.merged, grid.formulas)
+            grid = grid.map_text(tcvn3_to_unicode)
         tables = find_tables(grid, file)
         plan.tables.extend(tables)
         if not tables:
