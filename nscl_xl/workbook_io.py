@@ -362,6 +362,10 @@ class _Package:
     def chunks(self, info: zipfile.ZipInfo, size: int = 1 << 16) -> Iterator[bytes]:
         """The part's bytes, counted as they are inflated (a directory that lies cannot pass)."""
         with self.zf.open(info) as fh:
+            # A wrong CRC alone does not stop Excel or python-calamine: the inflated bytes are
+            # still parsed as XML, which fails on real damage (zipfile checks the CRC only).
+            if hasattr(fh, "_expected_crc"):
+                fh._expected_crc = None
             while True:
                 data = fh.read(size)
                 if not data:
@@ -547,7 +551,7 @@ def _excel_date(serial: float, epoch1904: bool):
     try:
         if 0 <= serial < 1:
             return (dt.datetime.min + dt.timedelta(days=serial)).time()
-        value = base + dt.timedelta(days=serial)
+        value = base + dt.timedelta(milliseconds=round(serial * 86_400_000))
     except (OverflowError, ValueError):
         return serial
     return value.date() if serial == int(serial) else value
@@ -583,14 +587,13 @@ class _SheetCells(_Handler):
         local = name if ":" not in name else name.rpartition(":")[2]
         if local == "c":
             ref = attrs.get("r")
-            if ref:
-                m = _REF.match(ref)
-                if not m:
-                    raise self._bad_ref(ref)
+            m = _REF.match(ref) if ref else None
+            if m:  # a reference others cannot read ("A0") falls back to the cell's position, as Excel does
                 self._col = _col_index(m.group(1))
-                self._row = int(m.group(2)) - 1
+                self._row = int(m.group(2)) - 1 if m.group(2) != "0" else max(self._row, 0)
             else:
                 self._col += 1
+                self._row = max(self._row, 0)
             if not (0 <= self._row < MAX_ROWS and 0 <= self._col < MAX_COLS):
                 raise self._bad_ref(ref or f"R{self._row + 1}C{self._col + 1}")
             self._type = attrs.get("t", "n")
@@ -658,8 +661,8 @@ class _SheetCells(_Handler):
                 return
             if self._style in self.date_styles:
                 value = _excel_date(value, self.epoch1904)
-        if value == "":
-            return
+        if isinstance(value, str) and not value.strip():
+            return  # white space only: an empty cell, as python-calamine reads it
         row = self.cells.get(self._row)
         if row is None:
             row = self.cells[self._row] = {}
@@ -720,7 +723,11 @@ def _read_ooxml(path: Path, facts: ZipFacts) -> list[SheetGrid]:
                                 hint="Hãy gửi đúng tệp Excel (.xlsx) của phụ lục dự toán.")
             custom = pkg.read("docProps/custom.xml", limit=65536)
             facts.is_summary = bool(custom and b"nscl_xl_kind" in custom)
-            wb_part = next((t for _, typ, t in _rels(pkg, "") if typ == "officeDocument"), "xl/workbook.xml")
+            try:
+                root_rels = _rels(pkg, "")
+            except _xml_errors():  # a damaged package index: Excel still opens xl/workbook.xml
+                root_rels = []
+            wb_part = next((t for _, typ, t in root_rels if typ == "officeDocument"), "xl/workbook.xml")
             if pkg.info(wb_part) is None:
                 if pkg.info("xl/workbook.bin") is not None or wb_part.endswith(".bin"):
                     return _calamine_grids(path)  # .xlsb content named .xlsx
