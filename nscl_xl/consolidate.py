@@ -331,6 +331,7 @@ def _worker_init() -> None:
     from . import workbook_io
 
     workbook_io.IN_WORKER = True
+    workbook_io.silence_native_stderr()
     with contextlib.suppress(Exception):
         import resource
 

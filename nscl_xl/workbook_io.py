@@ -812,10 +812,21 @@ def _calamine_cells(path: str) -> tuple[str, object]:
     except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        return ("error", "damaged", f"{type(exc).__name__}: {exc}")
+        kind = "panic" if type(exc).__name__ == "PanicException" else "damaged"
+        return ("error", kind, f"{type(exc).__name__}: {exc}")
+
+
+def silence_native_stderr() -> None:
+    """Send this process's file descriptor 2 to the null device: a Rust panic prints English text
+    and a backtrace there (the panic itself is caught, and its message logged)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 2)
+        os.close(fd)
 
 
 def _child_main(conn, path: str) -> None:
+    silence_native_stderr()
     with contextlib.suppress(Exception):
         import resource
 
@@ -877,6 +888,10 @@ def _calamine_grids(path: Path) -> list[SheetGrid]:
     if kind == "timeout":
         raise ReadError(f"đọc tệp quá {int(READ_TIMEOUT_S)} giây, đã dừng.", file=str(path), rule="timeout",
                         hint="Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại.", detail=detail)
+    if kind == "panic":
+        raise ReadError("thư viện đọc tệp (python-calamine) gặp lỗi với tệp này: tệp hỏng hoặc có cấu trúc "
+                        "mà công cụ chưa đọc được.", file=str(path), rule="reader-panic",
+                        hint="Hãy mở tệp trong Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi thử lại.", detail=detail)
     raise _damaged(path, detail, "định dạng bên trong không đọc được")
 
 
