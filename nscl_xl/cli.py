@@ -191,15 +191,21 @@ def verify(paths, as_json, annotate, no_formulas):
     from .workbook_io import iter_workbook_files
 
     files: list[Path] = []
+    findings: list[Finding] = []
+    unreadable = False
     for p in paths:
         if not p.exists():
             _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
-        found, _ = iter_workbook_files(p)
+        found, passed = iter_workbook_files(p)
         files.extend(found)
+        for q, why in passed:  # a FIFO/device named on the command line is an error, in a folder a note
+            if q == p:
+                unreadable = True
+                findings.append(Finding(str(q), "", "", "not-a-file", ERROR, why))
+            else:
+                click.echo(f"Bỏ qua {q}: {why}", err=True)
     if annotate and len(files) != 1:
         _fail(NsclError("--annotate chỉ dùng với đúng một tệp Excel."))
-    findings: list[Finding] = []
-    unreadable = False
     show_progress = len(files) > 1 and not as_json
     with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) if show_progress else contextlib.nullcontext(files) as bar:
@@ -212,6 +218,8 @@ def verify(paths, as_json, annotate, no_formulas):
                 findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, exc.message))
     findings = sort_findings(findings)
     click.echo(json_report(findings) if as_json else text_report(findings))
+    if annotate and unreadable:
+        _fail(NsclError("không ghi bản đánh dấu vì tệp không đọc được (xem lỗi ở trên).", file=str(annotate)))
     if annotate:
         try:
             out = annotate_workbook(files[0], findings, annotate)

@@ -163,9 +163,9 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     A symbolic link is written through (its target is replaced). Raises
     :class:`~nscl_xl.errors.OutputError` for any OS error of the output side.
     """
-    target = resolve_target(target)
-    _check_target(target)
     try:
+        target = resolve_target(target)
+        _check_target(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
         tmp = _new_temp(target.parent, target.suffix)
@@ -198,7 +198,10 @@ def backup(path: str | os.PathLike) -> Path:
     """
     import shutil
 
-    p = resolve_target(path)
+    try:
+        p = resolve_target(path)
+    except OSError as exc:
+        raise output_error(exc, Path(path), "không tạo được bản sao lưu; tệp gốc chưa bị sửa") from None
     stamp = time.strftime("%Y%m%d-%H%M%S")
     dest = p.with_name(f"{p.stem}.bak-{stamp}{p.suffix}")
     n = 1

@@ -40,7 +40,7 @@ from .errors import ReadError, log_detail
 #: File endings the toolkit reads. .xls/.xlsb/.ods go through calamine (values only).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 #: Most non-empty cells read from one workbook (about 150 bytes each in memory).
-MAX_CELLS = 2_000_000
+MAX_CELLS = int(os.environ.get("NSCL_XL_MAX_CELLS") or 2_000_000)
 #: Most bytes inflated from one workbook's parts (directory sizes, then counted while streaming).
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 #: A part larger than 1 MiB compressed more than this is refused (real sheets: 5–40:1).
@@ -52,6 +52,9 @@ MAX_MERGED_RANGES = 100_000
 CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 READ_TIMEOUT_S = 120.0
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+#: Excel keeps at most this many characters in a cell; longer text (a shared string of 1 MiB used in
+#: 12,000 cells) is cut there, so the work on text stays bounded by what Excel could show.
+MAX_CELL_CHARS = 32_767
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -329,7 +332,8 @@ class _Budget:
                          hint="Nếu đây đúng là phụ lục dự toán, hãy xóa các trang không cần rồi lưu lại.")
 
     def too_many_cells(self, sheet: str) -> ReadError:
-        return ReadError(f"tệp có hơn {MAX_CELLS:,} ô có dữ liệu, vượt giới hạn; từ chối đọc để an toàn.".replace(",", "."),
+        count = f"{MAX_CELLS:,}".replace(",", ".")
+        return ReadError(f"tệp có hơn {count} ô có dữ liệu, vượt giới hạn; từ chối đọc để an toàn.",
                          file=str(self.path), sheet=sheet, rule="too-many-cells",
                          hint="Hãy xóa các vùng dữ liệu thừa (hoặc tách tệp) rồi thử lại.")
 
@@ -480,7 +484,7 @@ class _SharedStrings(_Handler):
         elif local == "rPh":
             self._phonetic -= 1
         elif local == "si" and self._parts is not None:
-            self.items.append(_unescape("".join(self._parts)))
+            self.items.append(_unescape("".join(self._parts))[:MAX_CELL_CHARS])
             self._parts = None
 
     def chars(self, data):
@@ -634,7 +638,7 @@ class _SheetCells(_Handler):
     def _store(self) -> None:
         t, raw = self._type, self._value
         if self._inline is not None and t in ("inlineStr", "str", "n"):
-            value: object = _unescape("".join(self._inline))
+            value: object = _unescape("".join(self._inline))[:MAX_CELL_CHARS]
         elif raw is None or raw == "":
             return
         elif t == "s":
@@ -643,7 +647,7 @@ class _SheetCells(_Handler):
             except (ValueError, IndexError):
                 return
         elif t in ("str", "inlineStr"):
-            value = _unescape(raw)
+            value = _unescape(raw)[:MAX_CELL_CHARS]
         elif t == "b":
             value = raw.strip() in ("1", "true")
         elif t == "e":
@@ -812,7 +816,8 @@ def _calamine_cells(path: str) -> tuple[str, object]:
     except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        kind = "panic" if type(exc).__name__ == "PanicException" else "damaged"
+        kind = ("panic" if type(exc).__name__ == "PanicException"
+                else "memory" if "Cell limit exceeded" in str(exc) else "damaged")
         return ("error", kind, f"{type(exc).__name__}: {exc}")
 
 
