@@ -332,13 +332,7 @@ def _worker_init() -> None:
 
     workbook_io.IN_WORKER = True
     workbook_io.silence_native_stderr()
-    with contextlib.suppress(Exception):
-        import resource
-
-        limit = workbook_io.CHILD_MEMORY_BYTES
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft == resource.RLIM_INFINITY or soft > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    workbook_io.limit_address_space()
 
 
 def _died(path: Path, why: str) -> FileResult:

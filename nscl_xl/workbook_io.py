@@ -830,12 +830,29 @@ def silence_native_stderr() -> None:
         os.close(fd)
 
 
-def _child_main(conn, path: str) -> None:
-    silence_native_stderr()
+def limit_address_space(extra: int = CHILD_MEMORY_BYTES) -> None:
+    """Let this process map at most *extra* bytes more than it has now (POSIX; a no-op on Windows).
+
+    Counted from the current size because a forked child starts with its parent's mappings; never
+    above a limit set by the caller (the soft limit only goes down)."""
     with contextlib.suppress(Exception):
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+        current = 0
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open("/proc/self/statm") as fh:
+                current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = current + extra
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        if soft == resource.RLIM_INFINITY or want < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def _child_main(conn, path: str) -> None:
+    silence_native_stderr()
+    limit_address_space()
     try:
         result = _calamine_cells(path)
     except BaseException as exc:  # noqa: BLE001
