@@ -137,34 +137,43 @@ def zip_bomb(path: Path) -> Path:
     return path
 
 
+def _declare_sizes(path: Path, sizes: dict[str, int]) -> None:
+    """Rewrite the uncompressed size a zip declares for some parts, in the local headers and in the
+    central directory (the data stays as it is)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        infos = {i.filename: i for i in z.infolist()}
+    for name, size in sizes.items():
+        off = infos[name].header_offset
+        assert data[off:off + 4] == b"PK\x03\x04"
+        data[off + 22:off + 26] = size.to_bytes(4, "little")
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        n = int.from_bytes(data[pos + 28:pos + 30], "little")
+        name = data[pos + 46:pos + 46 + n].decode()
+        if name in sizes:
+            data[pos + 24:pos + 28] = sizes[name].to_bytes(4, "little")
+        pos = data.find(b"PK\x01\x02", pos + 46 + n)
+    path.write_bytes(bytes(data))
+
+
 def many_parts(path: Path) -> Path:
-    """60 parts of 5 MiB (each under the ratio rule's size): 300 MiB in all, over the total cap."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    """60 parts that declare 5 MiB each at ~170:1 (under the ratio rule): 300 MiB in all, over the
+    total cap, refused from the directory before anything is inflated."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", CT)
-        block = os.urandom(1 << 16) * 80  # 5 MiB that compresses only ~80:1
         for i in range(60):
-            z.writestr(f"xl/media/p{i}.bin", block)
+            z.writestr(f"xl/media/p{i}.bin", os.urandom(31_000))
+    _declare_sizes(path, {f"xl/media/p{i}.bin": 5 << 20 for i in range(60)})
     return path
 
 
 def lying_directory(path: Path) -> Path:
-    """The sheet's sizes in the local header and the central directory say 100 bytes; it inflates
-    to 30 MiB (what a zip-bomb check of the directory alone would let through)."""
-    big = sheet_xml(extra_cells="".join(f'<row r="{r}"><c r="D{r}"><v>{r}</v></c></row>' for r in range(10, 400_000)))
-    package(path, big)
-    data = bytearray(path.read_bytes())
-    with zipfile.ZipFile(path) as z:
-        info = z.getinfo("xl/worksheets/sheet1.xml")
-    real = info.file_size.to_bytes(4, "little")
-    fake = (100).to_bytes(4, "little")
-    n = 0
-    pos = data.find(real)
-    while pos != -1:
-        data[pos:pos + 4] = fake
-        n += 1
-        pos = data.find(real, pos + 4)
-    assert n == 2
-    path.write_bytes(bytes(data))
+    """The sheet declares 100 bytes in the local header and the central directory; it inflates to
+    far more (what a check of the directory alone would let through)."""
+    package(path, sheet_xml(extra_cells="".join(f'<row r="{r}"><c r="D{r}"><v>{r}</v></c></row>'
+                                                 for r in range(10, 20_000))))
+    _declare_sizes(path, {"xl/worksheets/sheet1.xml": 100})
     return path
 
 
@@ -174,15 +183,15 @@ def too_many_cells(path: Path) -> Path:
 
 def huge_ods(path: Path) -> Path:
     """An OpenDocument sheet whose last cell is far away: python-calamine allocates the whole
-    range (1,048,576 × 80 cells, 2.7 GB) and aborts; the reader runs it in a limited child."""
+    range (70,002 × 1,024 cells, 2.3 GB) and aborts; the reader runs it in a limited child."""
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
                '<office:spreadsheet><table:table table:name="S">'
                '<table:table-row><table:table-cell office:value-type="string"><text:p>TT</text:p></table:table-cell>'
-               '</table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell/>'
-               '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="79"/>'
+               '</table:table-row><table:table-row table:number-rows-repeated="70000"><table:table-cell/>'
+               '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="1023"/>'
                '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
                '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
@@ -388,16 +397,16 @@ def test_backup_on_a_full_disk_is_refused_whole(tmp_path):
 
 
 def test_sigterm_removes_the_temporary_file(tmp_path):
-    code = ("import sys, time\nfrom nscl_xl.cli import NsclGroup\nfrom nscl_xl.safe_write import atomic_path, "
+    code = ("import sys, time\nfrom nscl_xl.safe_write import atomic_path, "
             "install_signal_handlers\ninstall_signal_handlers()\n"
             "try:\n    with atomic_path(sys.argv[1]) as t:\n        t.write_text('x'); print('ready', flush=True); "
             "time.sleep(60)\nexcept KeyboardInterrupt:\n    sys.exit(130)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "o.xlsx")], stdout=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.stdout.readline() == b"ready\n"
-    assert len(list(tmp_path.iterdir())) == 1
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(30) == 130
+    with subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "o.xlsx")], stdout=subprocess.PIPE,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}) as proc:
+        assert proc.stdout.readline() == b"ready\n"
+        assert len(list(tmp_path.iterdir())) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 130
     assert list(tmp_path.iterdir()) == []
 
 
