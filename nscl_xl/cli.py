@@ -215,7 +215,7 @@ def verify(paths, as_json, annotate, no_formulas):
                 findings.extend(fs)
             except NsclError as exc:
                 unreadable = True
-                findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, exc.message))
+                findings.append(Finding(str(f), exc.sheet, exc.cell, exc.rule, ERROR, f"{exc.message} {exc.hint}".strip()))
     findings = sort_findings(findings)
     click.echo(json_report(findings) if as_json else text_report(findings))
     if annotate and unreadable:

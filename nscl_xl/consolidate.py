@@ -283,9 +283,10 @@ def process_file(path: Path, verify: bool = True) -> FileResult:
 
 def _skipped(path: Path, exc: NsclError) -> FileResult:
     where = "!".join(p for p in (exc.sheet, exc.cell) if p)
-    reason = f"{where}: {exc.message}" if where else exc.message
+    message = f"{exc.message} {exc.hint}".strip()  # what is wrong and what to do
+    reason = f"{where}: {message}" if where else message
     return FileResult(SourceFile(str(path), "skipped", reason),
-                      findings=[Finding(str(path), exc.sheet, exc.cell, exc.rule, ERROR, exc.message)], problem=exc)
+                      findings=[Finding(str(path), exc.sheet, exc.cell, exc.rule, ERROR, message)], problem=exc)
 
 
 def _process_file(path: Path, verify: bool) -> FileResult:

@@ -240,7 +240,7 @@ def _classify(path: Path) -> str:
                         rule="not-a-file")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(512)
     except OSError as exc:
         raise ReadError(f"không mở được tệp ({os_reason(exc)}).", file=str(path), rule="open-failed",
                         detail=str(exc)) from None
@@ -248,7 +248,7 @@ def _classify(path: Path) -> str:
         raise ReadError("tệp rỗng (0 byte), không phải bảng tính Excel.", file=str(path), rule="empty-file")
     if head.startswith(_ZIP_MAGIC):
         return "zip"
-    if head == _OLE_MAGIC:
+    if head[:8] == _OLE_MAGIC:
         return "ole"
     if head[:2] in _BIFF_BOF and len(head) >= 4 and 4 <= int.from_bytes(head[2:4], "little") <= 20:
         raise ReadError(f"tệp lưu theo định dạng {_BIFF_BOF[head[:2]]} rất cũ (trước Excel 97), công cụ không đọc được.",
@@ -257,7 +257,8 @@ def _classify(path: Path) -> str:
     if head[:5] == b"%PDF-":
         raise ReadError("đây là tệp PDF, không phải bảng tính Excel.", file=str(path), rule="not-a-workbook",
                         hint="Hãy dùng tệp Excel gốc (.xlsx) của phụ lục dự toán.")
-    if head[:4] in (b"<?xm", b"<htm", b"<HTM", b"<!DO", b"\xef\xbb\xbf<"):
+    lead = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lead.startswith(b"<") and any(tag in lead for tag in (b"<html", b"<table", b"<?xml", b"<!doctype", b"<workbook")):
         raise ReadError("đây là tệp HTML/XML (bảng tính Excel 2003 XML hoặc trang web) được đặt đuôi Excel.",
                         file=str(path), rule="not-a-workbook", hint="Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
     raise ReadError("không phải bảng tính Excel (có thể là tệp văn bản/CSV bị đổi đuôi).", file=str(path),
