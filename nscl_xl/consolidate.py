@@ -342,6 +342,12 @@ def _died(path: Path, why: str) -> FileResult:
                                     hint="Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."))
 
 
+def _kill_workers(pool) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+
+
 def _alone(path: Path, verify: bool) -> FileResult:
     """Run one file in a worker of its own: if it kills that worker, it alone is skipped."""
     import concurrent.futures as cf
@@ -351,9 +357,7 @@ def _alone(path: Path, verify: bool) -> FileResult:
         try:
             return fut.result(timeout=FILE_TIMEOUT_S)
         except cf.TimeoutError:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(Exception):
-                    proc.kill()
+            _kill_workers(pool)
             return _died(path, f"quá {int(FILE_TIMEOUT_S)} giây")
         except cf.process.BrokenProcessPool:
             return _died(path, "hết bộ nhớ hoặc thư viện đọc bị lỗi")
@@ -377,7 +381,11 @@ def _results(files: list[Path], verify: bool, workers: int):
         futures = [pool.submit(process_file, path, verify) for path in files]
         for path, fut in zip(files, futures):
             try:
-                result = fut.result()
+                result = fut.result(timeout=FILE_TIMEOUT_S)
+            except cf.TimeoutError:
+                # A file that never ends: stop the workers (the files they held are run again alone).
+                _kill_workers(pool)
+                result = _died(path, f"quá {int(FILE_TIMEOUT_S)} giây")
             except cf.process.BrokenProcessPool:
                 result = _alone(path, verify)
             yield result

@@ -492,3 +492,26 @@ def test_sheet_grid_api_on_sparse_and_dense():
         assert [list(r) for r in g.values] == [["TT"], [], [], ["", "", 5.0]]
         assert g.map_text(str.lower).cell(0, 0) == "tt"
     assert sparse.values[-1] == ["", "", 5.0] and sparse.values[1:3] == [[], []]
+
+
+def test_a_file_that_never_ends_is_skipped(tmp_path, monkeypatch):
+    from nscl_xl import consolidate as C
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(24):
+        shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", folder / f"t{i:02d}.xlsx")
+    real = C._process_file
+
+    def slow(path, verify):
+        if path.name == "t03.xlsx":
+            time.sleep(600)
+        return real(path, verify)
+
+    monkeypatch.setattr(C, "_process_file", slow)
+    monkeypatch.setattr(C, "FILE_TIMEOUT_S", 5.0)
+    started = time.monotonic()
+    cons = C.consolidate_dir(folder, workers=2)
+    assert time.monotonic() - started < 120
+    assert [(Path(s.file).name, "quá 5 giây" in s.reason) for s in cons.skipped] == [("t03.xlsx", True)]
+    assert len(cons.used) == 23
