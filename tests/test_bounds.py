@@ -64,7 +64,14 @@ def assert_clean(res, code: int, *needles: str) -> None:
 # --- generated packages -----------------------------------------------------------------------------
 
 CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-      '<Default Extension="xml" ContentType="application/xml"/></Types>')
+      '<Default Extension="xml" ContentType="application/xml"/>'
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+      '<Override PartName="/xl/workbook.xml" '
+      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+      '<Override PartName="/xl/worksheets/sheet1.xml" '
+      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+      '<Override PartName="/xl/styles.xml" '
+      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>')
 RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         'officeDocument" Target="xl/workbook.xml"/></Relationships>')
@@ -91,12 +98,12 @@ def sheet_xml(rows=TABLE_ROWS, extra_cells: str = "", extra: str = "", dimension
             f'<dimension ref="{dimension}"/><sheetData>{body}{extra_cells}</sheetData>{extra}</worksheet>')
 
 
-def package(path: Path, sheet: str, *, extra_parts: dict[str, bytes] | None = None) -> Path:
+def package(path: Path, sheet: str, *, extra_parts: dict[str, bytes] | None = None, wb_rels: str = WB_RELS) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", CT)
         z.writestr("_rels/.rels", RELS)
         z.writestr("xl/workbook.xml", WB)
-        z.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/worksheets/sheet1.xml", sheet)
         for name, data in (extra_parts or {}).items():
             z.writestr(name, data)
@@ -515,3 +522,32 @@ def test_a_file_that_never_ends_is_skipped(tmp_path, monkeypatch):
     assert time.monotonic() - started < 120
     assert [(Path(s.file).name, "quá 5 giây" in s.reason) for s in cons.skipped] == [("t03.xlsx", True)]
     assert len(cons.used) == 23
+
+
+def test_openpyxl_text_never_reaches_the_streams(tmp_path):
+    """openpyxl warns (in English) on this file's style table: `verify --json` still prints only its
+    JSON on stdout and nothing on stderr."""
+    rels = WB_RELS.replace("</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+                           'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
+    styles = ('<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<cellXfs count="0"/></styleSheet>')
+    sheet = sheet_xml(extra_cells='<row r="6"><c r="C6" s="0"><f>C3*2</f><v>60</v></c></row>')
+    path = package(tmp_path / "kieu.xlsx", sheet, extra_parts={"xl/styles.xml": styles}, wb_rels=rels)
+    res = run_cli("verify", path, "--json", env={"NSCL_XL_LOG_DIR": str(tmp_path / "log")})
+    assert res.returncode in (0, 1), out(res)
+    json.loads(res.stdout.decode("utf-8"))
+    assert res.stderr == b""  # openpyxl warns "Workbook contains no stylesheet" on this file: not here
+
+
+def test_quiet_third_party_keeps_prints_and_warnings_off_the_streams(capsys, tmp_path, monkeypatch):
+    import warnings
+
+    from nscl_xl.workbook_io import quiet_third_party
+
+    monkeypatch.setenv("NSCL_XL_LOG_DIR", str(tmp_path))
+    with quiet_third_party() as said:
+        print("0 is out of range")
+        warnings.warn("Workbook contains no stylesheet", UserWarning)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "" and said.getvalue() == "0 is out of range\n"
+    assert "0 is out of range" in (tmp_path / "nscl-xl.log").read_text()
