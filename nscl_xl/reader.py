@@ -131,8 +131,9 @@ def _merged_origin(grid: SheetGrid) -> MergedIndex:
     """Top-left cell of the merged range covering a cell: ``origin.get((r, c), default)``.
 
     Looked up by the ranges' corners, never expanded cell by cell (4,000 merged 100×100
-    ranges cost 4,000 entries, not 40 million)."""
-    return MergedIndex(grid.merged)
+    ranges cost 4,000 entries, not 40 million). A merge over more than 10,000 cells (a
+    whole-sheet merge) says nothing about headers and is left out."""
+    return MergedIndex(m for m in grid.merged if (m[1][0] - m[0][0] + 1) * (m[1][1] - m[0][1] + 1) <= 10_000)
 
 
 Label = tuple[str, tuple[int, int]]  # header text and the cell it stands in
