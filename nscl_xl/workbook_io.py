@@ -47,7 +47,7 @@ MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 _RATIO_MIN_BYTES = 1024 * 1024
 #: Most merged ranges on one sheet.
-MAX_MERGED_RANGES = 100_000
+MAX_MERGED_RANGES = 50_000
 #: Address space of the child process that runs python-calamine, and its time limit.
 CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 READ_TIMEOUT_S = 120.0
@@ -163,22 +163,35 @@ class SheetGrid:
 
 class MergedIndex:
     """Merged ranges looked up by cell without expanding them: ``get((r, c), default)`` gives the
-    top-left cell of the range covering (r, c). Ranges are kept in buckets of 64 rows, so a merge
-    over a whole sheet costs 16,384 bucket entries, not 17 billion cells."""
+    top-left cell of the range covering (r, c). Ranges are kept in buckets of 64 rows; a range
+    taller than 64 buckets (4,096 rows) is kept once in a short list instead (at most
+    :attr:`MAX_TALL`; Excel never overlaps merges, so more say nothing). Memory stays at most
+    64 entries per range whatever the ranges declare."""
 
     BUCKET = 64
+    MAX_BUCKETS_PER_RANGE = 64
+    MAX_TALL = 1000
 
     def __init__(self, merged):
         self._buckets: dict[int, list[tuple[int, int, int, int]]] = {}
+        self._tall: list[tuple[int, int, int, int]] = []
         for (r0, c0), (r1, c1) in merged:
             if r1 == r0 and c1 == c0:
                 continue
-            for b in range(r0 // self.BUCKET, r1 // self.BUCKET + 1):
+            first, last = r0 // self.BUCKET, r1 // self.BUCKET
+            if last - first >= self.MAX_BUCKETS_PER_RANGE:
+                if len(self._tall) < self.MAX_TALL:
+                    self._tall.append((r0, c0, r1, c1))
+                continue
+            for b in range(first, last + 1):
                 self._buckets.setdefault(b, []).append((r0, c0, r1, c1))
 
     def get(self, key: tuple[int, int], default=None):
         r, c = key
         for r0, c0, r1, c1 in self._buckets.get(r // self.BUCKET, ()):
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                return (r0, c0)
+        for r0, c0, r1, c1 in self._tall:
             if r0 <= r <= r1 and c0 <= c <= c1:
                 return (r0, c0)
         return default
@@ -187,7 +200,7 @@ class MergedIndex:
         return self.get(key) is not None
 
     def __bool__(self) -> bool:
-        return bool(self._buckets)
+        return bool(self._buckets or self._tall)
 
 
 # --- container checks -------------------------------------------------------------------------------

@@ -130,6 +130,12 @@ def many_merges(path: Path) -> Path:
     return package(path, sheet_xml(extra=f'<mergeCells count="4000">{merges}</mergeCells>'))
 
 
+def tall_merges(path: Path) -> Path:
+    """40,000 overlapping merges, each one column by 10,000 rows (Excel never writes overlaps)."""
+    merges = "".join(f'<mergeCell ref="D{k}:D{k + 9999}"/>' for k in range(1, 40_001))
+    return package(path, sheet_xml(extra=f'<mergeCells count="40000">{merges}</mergeCells>'))
+
+
 def dtd(path: Path) -> Path:
     laughs = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
     return package(path, sheet_xml(prolog=laughs))
@@ -234,6 +240,7 @@ HOSTILE = {
     "o_zz.xlsx": (zz_cell, 0, "Không phát hiện sai sót"),
     "vung_khai_bao.xlsx": (lying_dimension, 0, "Không phát hiện sai sót"),
     "gop_o.xlsx": (many_merges, 0, "Không phát hiện sai sót"),
+    "gop_cao.xlsx": (tall_merges, 0, "Không phát hiện sai sót"),
     "dtd.xlsx": (dtd, 2, "khai báo DTD"),
     "bom.xlsx": (zip_bomb, 2, "từ chối đọc để an toàn"),
     "nhieu_phan.xlsx": (many_parts, 2, "vượt giới hạn"),
