@@ -558,3 +558,11 @@ def test_quiet_third_party_keeps_prints_and_warnings_off_the_streams(capsys, tmp
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == "" and said.getvalue() == "0 is out of range\n"
     assert "0 is out of range" in (tmp_path / "nscl-xl.log").read_text()
+
+
+def test_annotate_refused_for_an_unreadable_input(tmp_path):
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    res = run_cli("verify", bad, "--annotate", tmp_path / "out.xlsx")
+    assert_clean(res, 2, "hong.xlsx", "không ghi bản đánh dấu")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hong.xlsx"]
