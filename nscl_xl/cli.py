@@ -4,9 +4,16 @@ Each command calls one library function (the same one the Excel buttons call) an
 its result into text and an exit code. Heavy modules are imported inside the commands so
 ``nscl-xl --help`` starts fast.
 
-Exit codes: 0 success; 1 findings at the ``--fail-on`` level (verify: errors by default);
-2 an input could not be read / bad usage / nothing to do; 3 consolidate skipped some files or
-found two plans in conflict; 4 verify checked nothing (no workbook, or no amount in any).
+Exit codes (README "Errors and exit codes"): 0 success; 1 findings at the ``--fail-on`` level
+(verify: errors by default); 2 an input could not be read / bad usage / nothing to do; 3
+consolidate skipped some files or found two plans in conflict; 4 an output could not be written;
+5 verify checked nothing (no workbook, or no amount in any); 70 an internal error (the message
+names the log file holding the traceback); 130 interrupted.
+
+Every command runs inside :meth:`NsclGroup.invoke`: a known failure becomes its Vietnamese
+message and exit code, anything else (a bug, a library panic) exit 70 and a log file, never a
+traceback. Output streams are set up once (:func:`setup_streams`): UTF-8 whatever the console
+code page, control characters in cell text escaped.
 
 Conventions (as in csvkit and sqlite-utils): ``-`` as an output path means standard output,
 and then every human message goes to standard error; ``-q/--quiet`` keeps only errors;
@@ -17,6 +24,7 @@ choices are accepted with or without Vietnamese accents; click's own texts are V
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -34,21 +42,98 @@ FAIL_ON_HELP = ("Trả mã thoát 1 khi có phát hiện từ mức này: error 
                 "giờ; mã 2 và 3 vẫn giữ nghĩa của chúng).")
 
 #: verify's exit code when nothing was checked: no workbook, or none holds an amount to check.
-NOTHING_CHECKED = 4
+NOTHING_CHECKED = 5
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(exc: Exception) -> None:
     """Print a user-facing error (never a traceback) and exit with its code."""
-    from .errors import NsclError
+    from .errors import EXIT_INPUT, NsclError
+    from .text import printable
 
-    code = exc.exit_code if isinstance(exc, NsclError) else 2
-    click.echo(f"Lỗi: {exc}", err=True)
+    code = exc.exit_code if isinstance(exc, NsclError) else EXIT_INPUT
+    click.echo(f"Lỗi: {printable(str(exc))}", err=True)
     sys.exit(code)
 
 
-@click.group(cls=VnGroup, context_settings=CONTEXT)
+class _SafeConsole(io.TextIOWrapper):
+    """A text stream that writes UTF-8 and never passes control characters through (an ANSI
+    escape in a cell could clear the screen or fake a green "no errors" line). The cursor
+    show/hide sequences of click's progress bar are the only escapes let through."""
+
+    def write(self, s: str) -> int:
+        from .text import printable
+
+        return super().write(printable(s, keep_cursor=True))
+
+
+def setup_streams() -> None:
+    """UTF-8 stdout/stderr with control characters escaped, whatever the console code page or
+    PYTHONIOENCODING (a cp1258 console redirected to a file must not crash on "ộ")."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or stream is not getattr(sys, f"__{name}__") or isinstance(stream, _SafeConsole):
+            continue  # replaced by a test runner or already set up
+        try:
+            stream.flush()
+            buffer = stream.detach()
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            continue
+        new = _SafeConsole(buffer, encoding="utf-8", errors="backslashreplace",
+                           line_buffering=stream.line_buffering, write_through=True)
+        setattr(sys, name, new)
+        setattr(sys, f"__{name}__", new)
+
+
+def _internal_error(exc: BaseException) -> None:
+    """A bug or a library crash: a short message, the traceback in a log file, exit 70."""
+    import traceback
+
+    from .errors import EXIT_INTERNAL, log_detail
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    log = log_detail(f"nscl-xl {__version__} {' '.join(sys.argv[1:])}\n{text}", new_file=True)
+    where = f" Chi tiết đã ghi vào: {log}" if log else ""
+    click.echo(f"Lỗi nội bộ của nscl-xl (không phải lỗi trong tệp của bạn).{where} "
+               "Hãy gửi tệp đó cho người hỗ trợ.", err=True)
+    sys.exit(EXIT_INTERNAL)
+
+
+class NsclGroup(VnGroup):
+    """The command group: stream set-up, signal handling and the error-to-exit-code rules."""
+
+    def main(self, *args, **kwargs):
+        from .safe_write import install_signal_handlers
+
+        setup_streams()
+        install_signal_handlers()
+        import warnings
+
+        warnings.filterwarnings("ignore", module="openpyxl")  # English, and nothing the user can act on
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx):
+        from .errors import EXIT_INTERRUPTED, NsclError
+
+        try:
+            return super().invoke(ctx)
+        except NsclError as exc:
+            _fail(exc)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except BrokenPipeError:  # `nscl-xl verify … | head`: the reader left, nothing to say
+            with contextlib.suppress(Exception):
+                sys.stdout = open(os.devnull, "w")
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu; không tệp nào bị ghi dở.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BaseException as exc:  # noqa: BLE001 - pyo3 PanicException derives from BaseException
+            _internal_error(exc)
+
+
+@click.group(cls=NsclGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="nscl-xl", message="%(prog)s, phiên bản %(version)s",
                       help="Hiện phiên bản rồi thoát.")
 def main() -> None:
@@ -120,7 +205,7 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     """Kiểm tra tổng của các bảng dự toán trong PATHS (tệp hoặc thư mục).
 
     Mã thoát: 0 không có lỗi, 1 có lỗi (hoặc cảnh báo với --fail-on warning), 2 có tệp không đọc
-    được, 4 không có số liệu nào được kiểm tra (không có tệp Excel, hoặc các tệp không có bảng có số liệu).
+    được, 5 không có số liệu nào được kiểm tra (không có tệp Excel, hoặc các tệp không có bảng có số liệu).
     """
     from .errors import NsclError
     from .findings import ERROR, Finding
@@ -129,16 +214,22 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     from .workbook_io import WORKBOOK_SUFFIXES, iter_workbook_files
 
     files: list[Path] = []
+    findings: list[Finding] = []
+    unreadable = False
     for p in paths:
         if not p.exists():
             _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
-        found, _ = iter_workbook_files(p)
+        found, passed = iter_workbook_files(p)
         files.extend(found)
+        for q, why in passed:  # a FIFO/device named on the command line is an error, in a folder a note
+            if q == p:
+                unreadable = True
+                findings.append(Finding(str(q), "", "", "not-a-file", ERROR, why))
+            else:
+                click.echo(f"Bỏ qua {q}: {why}", err=True)
     if annotate and len(files) != 1:
         _fail(NsclError("--annotate chỉ dùng với đúng một tệp Excel."))
-    findings: list[Finding] = []
     coverage: list[dict] = []
-    unreadable = False
     show_progress = len(files) > 1 and not as_json and not quiet
     with click.progressbar(files, label="Đang kiểm tra", file=sys.stderr,
                            show_pos=True) if show_progress else contextlib.nullcontext(files) as bar:
@@ -164,6 +255,8 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
                    f"Không có gì được kiểm tra.", err=True)
     elif not checked and not unreadable:
         click.echo("Không có số liệu kinh phí nào được kiểm tra (xem từng tệp ở trên).", err=True)
+    if annotate and unreadable:
+        _fail(NsclError("không ghi bản đánh dấu vì tệp không đọc được (xem lỗi ở trên).", file=str(annotate)))
     if annotate:
         try:
             out = annotate_workbook(files[0], findings, annotate)

@@ -25,6 +25,7 @@ Rules that keep totals honest:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import gc
@@ -305,20 +306,48 @@ class FileResult:
 
 
 def process_file(path: Path, verify: bool = True) -> FileResult:
-    """Read (and verify) one workbook and turn it into records; never raises for bad input."""
+    """Read (and verify) one workbook and turn it into records; never raises for bad input.
+
+    Any failure of one file (unreadable, over a limit, a library panic, a bug) makes it a
+    skipped source with the reason; the batch goes on.
+    """
+    try:
+        return _process_file(path, verify)
+    except NsclError as exc:
+        return _skipped(path, exc)
+    except MemoryError:
+        return _skipped(path, ReadError("tệp cần nhiều bộ nhớ hơn giới hạn cho phép; đã bỏ qua.", file=str(path),
+                                        rule="too-large"))
+    except BaseException as exc:  # noqa: BLE001 - pyo3 PanicException derives from BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        import traceback
+
+        from .errors import log_detail
+
+        log = log_detail(f"{path}: internal error\n{traceback.format_exc()}", new_file=True)
+        return _skipped(path, NsclError(f"lỗi nội bộ khi đọc tệp (chi tiết: {log}); đã bỏ qua.", file=str(path),
+                                        rule="internal-error"))
+
+
+def _skipped(path: Path, exc: NsclError) -> FileResult:
+    where = "!".join(p for p in (exc.sheet, exc.cell) if p)
+    message = f"{exc.message} {exc.hint}".strip()  # what is wrong and what to do
+    reason = f"{where}: {message}" if where else message
+    return FileResult(SourceFile(str(path), "skipped", reason),
+                      findings=[Finding(str(path), exc.sheet, exc.cell, exc.rule, ERROR, message)], problem=exc)
+
+
+def _process_file(path: Path, verify: bool) -> FileResult:
     from .reader import read_grids_plan
     from .verify import verify_file
     from .workbook_io import ZipFacts, read_grids
 
-    try:
-        if verify:
-            plan, findings, facts = verify_file(path)
-        else:
-            facts = ZipFacts()
-            plan, findings = read_grids_plan(read_grids(path, facts), str(path)), []
-    except ReadError as exc:
-        return FileResult(SourceFile(str(path), "skipped", exc.message),
-                          findings=[Finding(str(path), "", "", exc.rule, ERROR, exc.message)], problem=exc)
+    if verify:
+        plan, findings, facts = verify_file(path)
+    else:
+        facts = ZipFacts()
+        plan, findings = read_grids_plan(read_grids(path, facts), str(path)), []
     has_money = any(t.lines for t in plan.tables) or plan.stated_totals
     if not has_money:
         if plan.tables:  # header and total row only: a blank template
@@ -340,24 +369,75 @@ def process_file(path: Path, verify: bool = True) -> FileResult:
 
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 24
+#: Most seconds one file may take in a worker before it is skipped (a hang never stops the batch).
+FILE_TIMEOUT_S = 600.0
+
+
+def _worker_init() -> None:
+    """A consolidate worker is the isolation itself: python-calamine runs in it directly, under
+    the same address-space limit as the reader's child process (an abort kills only this worker)."""
+    from . import workbook_io
+
+    workbook_io.IN_WORKER = True
+    workbook_io.silence_native_stderr()
+    workbook_io.limit_address_space()
+
+
+def _died(path: Path, why: str) -> FileResult:
+    return _skipped(path, ReadError(f"trình đọc dừng đột ngột khi đọc tệp ({why}); đã bỏ qua tệp này.",
+                                    file=str(path), rule="reader-crashed",
+                                    hint="Hãy mở tệp trong Excel, lưu lại dạng .xlsx rồi thử lại."))
+
+
+def _kill_workers(pool) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+
+
+def _alone(path: Path, verify: bool) -> FileResult:
+    """Run one file in a worker of its own: if it kills that worker, it alone is skipped."""
+    import concurrent.futures as cf
+
+    with cf.ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
+        fut = pool.submit(process_file, path, verify)
+        try:
+            return fut.result(timeout=FILE_TIMEOUT_S)
+        except cf.TimeoutError:
+            _kill_workers(pool)
+            return _died(path, f"quá {int(FILE_TIMEOUT_S)} giây")
+        except cf.process.BrokenProcessPool:
+            return _died(path, "hết bộ nhớ hoặc thư viện đọc bị lỗi")
 
 
 def _results(files: list[Path], verify: bool, workers: int):
-    """FileResults in input order, from a process pool when it pays off."""
+    """FileResults in input order, from a process pool when it pays off.
+
+    A worker that dies (a library abort, the memory limit) breaks the pool: every file it had not
+    finished is then run again alone, so only the file that kills its worker is skipped. Workers
+    are always joined.
+    """
     if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
         for path in files:
             yield process_file(path, verify)
         return
     import concurrent.futures as cf
-    import functools
 
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-        try:
-            yield from pool.map(functools.partial(process_file, verify=verify), files,
-                                chunksize=max(1, len(files) // (workers * 8)))
-        except GeneratorExit:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        futures = [pool.submit(process_file, path, verify) for path in files]
+        for path, fut in zip(files, futures):
+            try:
+                result = fut.result(timeout=FILE_TIMEOUT_S)
+            except cf.TimeoutError:
+                # A file that never ends: stop the workers (the files they held are run again alone).
+                _kill_workers(pool)
+                result = _died(path, f"quá {int(FILE_TIMEOUT_S)} giây")
+            except cf.process.BrokenProcessPool:
+                result = _alone(path, verify)
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- what a container says about itself -------------------------------------------------------------

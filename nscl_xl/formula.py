@@ -402,12 +402,7 @@ def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[
             g.uncached = {}
         g.uncached[(r, c)] = ("=" + f.lstrip("="), value, error)
         if value is not None:
-            while len(g.values) <= r:
-                g.values.append([])
-            row = g.values[r]
-            if len(row) <= c:
-                row.extend([""] * (c + 1 - len(row)))
-            row[c] = value
+            g.set_value(r, c, value)
 
 
 def _a1(r: int, c: int) -> str:

@@ -38,7 +38,7 @@ from .model import (Amount, BudgetLine, BudgetTable, CellProblem, FormulaCell, P
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
 from .text import cell_text, fold, legacy_encoding, tcvn3_to_unicode
-from .workbook_io import SheetGrid, read_grids
+from .workbook_io import MergedIndex, SheetGrid, read_grids
 
 # --- header vocabulary (folded text) -------------------------------------------------------
 
@@ -191,16 +191,13 @@ def _is_header_continuation(grid: SheetGrid, row: int, code_col: int | None, hea
     return all(f is not None or find_unit(t) is not None for f, (_, t) in zip(fields, texts))
 
 
-def _merged_origin(grid: SheetGrid) -> dict[tuple[int, int], tuple[int, int]]:
-    """Map every covered cell of a merged range to its top-left cell."""
-    out = {}
-    for (r0, c0), (r1, c1) in grid.merged:
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10_000:
-            continue  # a whole-sheet merge says nothing about headers
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                out[(r, c)] = (r0, c0)
-    return out
+def _merged_origin(grid: SheetGrid) -> MergedIndex:
+    """Top-left cell of the merged range covering a cell: ``origin.get((r, c), default)``.
+
+    Looked up by the ranges' corners, never expanded cell by cell (4,000 merged 100×100
+    ranges cost 4,000 entries, not 40 million). A merge over more than 10,000 cells (a
+    whole-sheet merge) says nothing about headers and is left out."""
+    return MergedIndex(m for m in grid.merged if (m[1][0] - m[0][0] + 1) * (m[1][1] - m[0][1] + 1) <= 10_000)
 
 
 Label = tuple[str, tuple[int, int]]  # header text and the cell it stands in
@@ -753,9 +750,7 @@ def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
         if encoding:
             plan.encodings[grid.name] = encoding
         if encoding == "tcvn3":  # convert before recognising headers ("Néi dung" -> "Nội dung")
-            grid = SheetGrid(grid.name, [[tcvn3_to_unicode(v) if isinstance(v, str) else v for v in row]
-                                         for row in grid.values], grid.merged, grid.formulas,
-                             state=grid.state, uncached=grid.uncached)
+            grid = grid.map_text(tcvn3_to_unicode)
         for (r, c), (formula, value, error) in sorted((grid.uncached or {}).items()):
             plan.formula_cells.append(FormulaCell(Source(file, grid.name, a1(r, c)), formula, value, error))
         tables = find_tables(grid, file)

@@ -527,7 +527,9 @@ _INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: str) -> str:
     """Neutralise text a spreadsheet would run as a formula (OWASP: prefix a quote)."""
-    return "'" + value if value.startswith(_INJECTION) else value
+    from .text import csv_safe as safe  # one rule for "," and ";" separators (text.csv_safe)
+
+    return safe(value)
 
 
 def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: str = "as-written") -> Path | None:

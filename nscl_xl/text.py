@@ -98,3 +98,58 @@ def legacy_encoding(texts) -> str | None:
 def tcvn3_to_unicode(text: str) -> str:
     """Convert TCVN3 (ABC) text to Unicode NFC. ("Tæng céng" -> "Tổng cộng")"""
     return unicodedata.normalize("NFC", text.translate(_TCVN3_TABLE))
+
+
+# --- safe display and safe CSV ------------------------------------------------------------------------
+
+# C0 controls but tab and new line, DEL, C1 controls, bidirectional overrides/isolates (they reorder
+# what a terminal shows) and the line/paragraph separators.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_CURSOR = re.compile(r"\x1b\[\?25[lh]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    cp = ord(m.group(0))
+    return f"\\x{cp:02x}" if cp <= 0xFF else f"\\u{cp:04x}"
+
+
+def printable(text: str, *, keep_cursor: bool = False) -> str:
+    """*text* with control characters shown escaped (``\\x1b``), safe to send to a terminal: an
+    ANSI escape in a cell cannot clear the screen or print a fake line.
+
+    With *keep_cursor* (the console stream), a carriage return that starts the text and click's
+    cursor show/hide sequences pass: they are the progress bar's, never a cell's.
+    """
+    if not _CONTROLS.search(text):
+        return text
+    if keep_cursor:
+        head = ""
+        if text.startswith("\r"):
+            head, text = "\r", text[1:]
+        parts = _CURSOR.split(text)
+        seqs = _CURSOR.findall(text)
+        out = [head]
+        for i, part in enumerate(parts):
+            out.append(_CONTROLS.sub(_escape, part))
+            if i < len(seqs):
+                out.append(seqs[i])
+        return "".join(out)
+    return _CONTROLS.sub(_escape, text)
+
+
+# A piece of a field, between separators "," or ";" (both are list separators: ";" on a Vietnamese
+# Windows), that a spreadsheet would run as a formula: it starts (after spaces or a quote) with
+# = + - @ (or their full-width forms), or with a tab or carriage return.
+_CSV_FORMULA_PIECE = re.compile("(^|[;,])(?=[ \"\u00a0]*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
+
+
+def csv_safe(value: str) -> str:
+    """Neutralise text a spreadsheet would run as a formula when the CSV is opened with "," or ";"
+    as the separator: every such piece gets a leading apostrophe (OWASP CSV injection).
+
+    >>> csv_safe("x;=2+5;")
+    "x;'=2+5;"
+    >>> csv_safe("=SUM(A1:A9)")
+    "'=SUM(A1:A9)"
+    """
+    return _CSV_FORMULA_PIECE.sub(r"\1'", value)

@@ -11,7 +11,7 @@ from nscl_xl.workbook_io import SheetGrid, read_grids
 
 
 def sheet(path: Path, name: str) -> SheetGrid:
-    return next(g for g in read_grids(path) if g.name == name)
+    return next(g for g in read_grids(path) if g.name == name).dense()  # edited in place by the variants
 
 
 def shifted(grid: SheetGrid, rows: int, cols: int) -> SheetGrid:

@@ -459,12 +459,12 @@ def test_verify_on_an_empty_folder_or_without_workbooks_does_not_exit_0(tmp_path
     empty = tmp_path / "trong"
     empty.mkdir()
     res = _cli(empty)
-    assert res.exit_code == NOTHING_CHECKED == 4
+    assert res.exit_code == NOTHING_CHECKED == 5
     assert "Không tìm thấy tệp Excel nào" in res.output and "Không phát hiện sai sót" not in res.output
     (tmp_path / "txt").mkdir()
     (tmp_path / "txt" / "ghi_chu.txt").write_text("không phải bảng tính")
     res = CliRunner().invoke(main, ["verify", "--json", str(tmp_path / "txt")])
-    assert res.exit_code == 4
+    assert res.exit_code == 5
     assert json.loads(res.stdout) == {"checked": False, "files": [], "findings": []}
 
 
@@ -472,7 +472,7 @@ def test_verify_on_a_blank_template_says_nothing_was_checked(tmp_path):
     """Run as a user would (a subprocess: a traceback would show in its output)."""
     res = subprocess.run([sys.executable, "-m", "nscl_xl", "verify", str(WORKBOOKS / "mau")], capture_output=True,
                          text=True, timeout=120)
-    assert res.returncode == 4, res.stderr
+    assert res.returncode == 5, res.stderr
     assert "Traceback" not in res.stderr + res.stdout
     assert "KHÔNG CÓ SỐ LIỆU NÀO ĐƯỢC KIỂM TRA" in res.stdout and "nothing-checked" in res.stdout
     assert "Không có số liệu kinh phí nào được kiểm tra" in res.stderr
