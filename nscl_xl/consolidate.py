@@ -303,6 +303,7 @@ class FileResult:
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     problem: NsclError | None = None  # set when the file is skipped for a reason
+    hidden_sheets: frozenset[str] = frozenset()  # sheets hidden in Excel (the reader's sheet states)
 
 
 def process_file(path: Path, verify: bool = True) -> FileResult:
@@ -364,7 +365,8 @@ def _process_file(path: Path, verify: bool) -> FileResult:
     n_err = sum(f.severity == ERROR for f in findings)
     source = SourceFile(str(path), "used", "" if plan.province else "không rõ tỉnh (ghi rõ ô 'Tỉnh')",
                         n_records=len(records), n_errors=n_err, n_warnings=len(findings) - n_err, **_describe(plan))
-    return FileResult(source, records, findings)
+    hidden = frozenset(s.name for s in plan.sheets if s.state != "visible")
+    return FileResult(source, records, findings, hidden_sheets=hidden)
 
 
 #: Below this many files a process pool costs more than it saves.
@@ -448,29 +450,20 @@ MADE_BY_VN = {"summary": "sổ tổng hợp", "filled": "bản đã điền năm
 _COPY_NAME = re.compile(r"(\(\d+\)|\bcopy\b|\bban sao\b|\bsao chep\b)\s*$|^(copy of|ban sao)\b", re.I)
 _BACKUP_NAME = re.compile(r"\.bak-\d{8}-\d{6}(?:-\d+)?$")
 _CUSTOM_KIND = re.compile(rb'name="nscl_xl_kind"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]{0,40})</(?:\w+:)?lpwstr>')
-_SHEET_STATE = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\bstate="(hidden|veryHidden)"'
-                          rb'|<(?:\w+:)?sheet\b[^>]*?\bstate="(hidden|veryHidden)"[^>]*?\bname="([^"]*)"')
-
-
 @dataclass
 class ContainerMarks:
-    """The toolkit marker and the hidden sheets of one workbook (from its zip, without reading cells)."""
+    """The toolkit marker of one workbook (from its zip, without reading cells)."""
 
     made_by: str = ""  # nscl_xl_kind value, or "backup"
-    hidden_sheets: frozenset[str] = frozenset()
 
 
 def container_marks(path: Path) -> ContainerMarks:
-    """Read ``docProps/custom.xml`` and the sheet states of ``xl/workbook.xml`` (an .xlsx/.xlsm).
+    """Read the ``nscl_xl_kind`` property of ``docProps/custom.xml`` (an .xlsx/.xlsm).
 
     Other formats (and damaged files, reported by the reader) give no marks, except a backup name.
-    The hidden-sheet flag belongs in the reader's model; until it is there this is the only place
-    that looks at sheet visibility.
+    Sheet visibility is the reader's (``SheetGrid.state`` → ``Plan.sheets``).
     """
-    from xml.sax.saxutils import unescape
-
     made_by = "backup" if _BACKUP_NAME.search(path.stem) else ""
-    hidden: set[str] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -481,35 +474,9 @@ def container_marks(path: Path) -> ContainerMarks:
                     made_by = m.group(1).decode("utf-8", "replace").strip() or "summary"
                 elif b"nscl_xl_kind" in custom:  # marked, in a form not understood: never risk counting it
                     made_by = "summary"
-            if "xl/workbook.xml" in names and zf.getinfo("xl/workbook.xml").file_size < 16 << 20:
-                for m in _SHEET_STATE.finditer(zf.read("xl/workbook.xml")):
-                    name = m.group(1) if m.group(1) is not None else m.group(4)
-                    hidden.add(unescape(name.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}))
-    except zipfile.BadZipFile:
-        hidden = _hidden_by_calamine(path)  # .xls, .xlsb (binary), .ods (its own zip layout)
-    except (OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         pass
-    else:
-        if path.suffix.lower() in (".xlsb", ".ods"):
-            hidden = _hidden_by_calamine(path)
-    return ContainerMarks(made_by, frozenset(hidden))
-
-
-def _hidden_by_calamine(path: Path) -> set[str]:
-    """Hidden sheets of a workbook format without xl/workbook.xml, from calamine's sheet metadata
-    (damaged files are reported by the reader, not here)."""
-    import python_calamine as pc
-
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        try:
-            return {m.name for m in wb.sheets_metadata if m.visible != pc.SheetVisibleEnum.Visible}
-        finally:
-            wb.close()
-    except BaseException as exc:  # calamine panics derive from BaseException (DOMAIN.md §6)
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return set()
+    return ContainerMarks(made_by)
 
 
 # --- one plan, counted once ----------------------------------------------------------------------------
@@ -646,14 +613,17 @@ def resolve_plans(results: list[tuple[Path, FileResult, ContainerMarks]]) -> tup
     return [c.result for c in sorted(kept, key=lambda c: c.order)], conflicts
 
 
-def _drop_hidden(result: FileResult, marks: ContainerMarks, hidden: list[Record]) -> None:
-    """Lines on hidden sheets leave the count; each hidden sheet gets one finding."""
-    if not marks.hidden_sheets or not result.records:
+def _drop_hidden(result: FileResult, hidden: list[Record]) -> None:
+    """Lines on hidden sheets leave the count; each hidden sheet gets one finding (this one, with
+    the amount left out, instead of verify's plain ``hidden-sheet`` warning)."""
+    if not result.hidden_sheets or not result.records:
         return
-    out = [r for r in result.records if r.sheet in marks.hidden_sheets]
+    out = [r for r in result.records if r.sheet in result.hidden_sheets]
     if not out:
         return
-    result.records = [r for r in result.records if r.sheet not in marks.hidden_sheets]
+    result.records = [r for r in result.records if r.sheet not in result.hidden_sheets]
+    gone = {r.sheet for r in out}
+    result.findings = [f for f in result.findings if not (f.rule == "hidden-sheet" and f.sheet in gone)]
     hidden.extend(out)
     src = result.source
     for sheet in sorted({r.sheet for r in out}):
@@ -770,7 +740,7 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
         for start, hint in _STATUS_HINTS.items():
             if result.source.reason.startswith(start) and hint not in result.source.reason:
                 result.source.reason = f"{result.source.reason}. {hint}"
-        _drop_hidden(result, m, cons.hidden)
+        _drop_hidden(result, cons.hidden)
     _, cons.conflicts = resolve_plans(collected)
     if strict and cons.conflicts:
         c = cons.conflicts[0]
