@@ -14,7 +14,8 @@ from num2words import num2words
 
 from nscl_xl.cli import main
 from nscl_xl.money import MoneyUnit
-from nscl_xl.words import STYLES, WordsError, WordsStyle, amount_to_words, money_words, words_to_amount
+from nscl_xl.words import (STYLES, WordsError, WordsStyle, amount_to_words, money_words, register_num2words,
+                           words_to_amount)
 
 # Stated in the seed documents (000, 002, 003, 001).
 SEEDS = [
@@ -118,6 +119,7 @@ def test_decimals_and_usd():
 
 
 def test_registered_with_num2words_without_replacing_vi():
+    register_num2words()
     assert num2words(1005, lang="vi_VN") == "một nghìn không trăm linh năm"
     assert num2words(1005, lang="vi") == "một nghìn lẻ năm"  # upstream left as it is
     assert num2words(2_628_000_000, lang="vi_VN", to="currency") == "Hai tỷ, sáu trăm hai mươi tám triệu đồng"
