@@ -125,7 +125,7 @@ _CURRENCY_SUFFIX = re.compile(r"\s*(vnđ|vnd|đồng|dong|đ)\.?\s*$", re.IGNORE
 _LEAD = r"[1-9]\d{0,2}"  # the first group of a grouped number never starts with 0
 _GROUPED_DOT = re.compile(rf"{_LEAD}(\.\d{{3}})+")
 _GROUPED_COMMA = re.compile(rf"{_LEAD}(,\d{{3}})+")
-_ZERO_LED_DOT = re.compile(r"\d+(\.\d{3})+")  # "0.500", "000.001", "01.000": a 0 group cannot lead
+_ZERO_LED_DOT = re.compile(r"\d*(\.\d{3})+")  # "0.500", "000.001", ".500": a 0 or empty group cannot lead
 _PLAIN = re.compile(r"\d+")
 _EMPTY_MARKS = {"-", "–", "—", "x", ""}
 
@@ -158,7 +158,7 @@ def number_readings(text: str) -> list[NumberReading]:
     elif s[:1] == "+":
         s = s[1:].strip()
     s = re.sub(r"(?<=\d) (?=\d{3}\b)", "", s)  # "1 234 567"
-    if not s or not re.fullmatch(r"[\d.,]+", s):
+    if not s or not re.fullmatch(r"[0-9.,]+", s):  # ASCII digits only: "١٢" is not typed in a plan
         raise NotANumber(text)
     if sum(ch.isdigit() for ch in s) > MAX_DIGITS:
         raise NotANumber(f"'{s[:30]}…': số có hơn {MAX_DIGITS} chữ số, quá giới hạn")

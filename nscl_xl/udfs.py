@@ -70,7 +70,7 @@ def SOTIEN(text):
     try:
         value = words_to_amount(str(text))
     except AmbiguousWords as exc:
-        return f"Mơ hồ, không tự chọn: {exc}"
+        return f"Mơ hồ: {exc}"
     except WordsError as exc:
         return f"Không đọc được: {exc}"
     if len(value.as_tuple().digits if isinstance(value, Decimal) else str(abs(value))) > EXCEL_DIGITS:

@@ -98,8 +98,8 @@ class AmbiguousWords(WordsError):
     def __init__(self, text: str, readings: list["Reading"]):
         self.text, self.readings = text, readings
         options = "; ".join(f"{_show(r.value)} ({r.label})" for r in readings)
-        hint = ("viết số tỷ theo cách chuẩn: 1.001.000.000.000 là \"một nghìn không trăm linh một tỷ\""
-                if any(r.style == "flat" for r in readings) else
+        flat = [r.value for r in readings if r.style == "flat"]
+        hint = (f"viết theo cách chuẩn: nếu là {_show(flat[0])}, viết \"{number_words(flat[0])}\"" if flat else
                 "ghi số không có dấu ngăn nhóm nghìn (5405 triệu) hoặc dùng dấu chấm (5.405 triệu)")
         super().__init__(f"'{_clip(text)}' đọc được nhiều cách, không tự chọn: {options}. Hãy {hint}.")
 
@@ -567,6 +567,8 @@ def _word_integer(cur: _Cursor) -> list[tuple[int, str]]:
 def _digit_integer(cur: _Cursor) -> list[tuple[int, str]]:
     """"5 tỷ 300 triệu", "2.628 triệu", "1,5 tỷ": numerals each followed by scale words, flat."""
     lead_tok = cur.take()
+    if re.match(r"0(?!,)", lead_tok.word):
+        raise cur.fail("số đứng đầu không bắt đầu bằng 0 (5 tỷ, 0,5 tỷ)", lead_tok)
     try:
         lead = number_readings(lead_tok.word)
     except NotANumber as exc:
@@ -604,6 +606,8 @@ def _digit_integer(cur: _Cursor) -> list[tuple[int, str]]:
     out = []
     for r in lead:
         value = scale10(r.value, parts[0][1])
+        if not r.value:
+            raise cur.fail("số đứng đầu phải lớn hơn 0", lead_tok)
         if value != int(value):
             raise cur.fail("số tiền phải là số nguyên đồng", lead_tok)
         value = int(value) + rest
@@ -634,6 +638,9 @@ def _fraction(cur: _Cursor) -> list[str]:
     if cur.peek() is not None and _NUMERAL.match(cur.peek()):
         raise cur.fail("phần sau 'phẩy' phải viết bằng chữ")
     values = _word_integer(cur)
+    if any(v % 10 == 0 for v, _ in values):
+        raise cur.fail("phần thập phân không kết thúc bằng chữ số 0 (viết 'phẩy hai', không viết 'phẩy hai mươi')",
+                       cur.toks[cur.i - 1])
     if cur.tok() is not None:
         raise cur.fail("sau phần thập phân không còn gì ('đồng' không dùng với số lẻ)")
     return ["0" * zeros + str(v) for v, _ in values]
