@@ -265,8 +265,8 @@ def to_dong(value: Decimal, unit: MoneyUnit) -> int:
 
     Float noise such as 3.3000000000000003 triệu becomes 3,300,000 đồng.
     """
-    with localcontext(EXACT):
-        return int(scale10(Decimal(value), unit.exponent).to_integral_value())
+    # scale10 is exact and to_integral_value rounds only the fraction: no context precision involved.
+    return int(scale10(Decimal(value), unit.exponent).to_integral_value())
 
 
 def convert(value: Decimal, src: MoneyUnit, dst: MoneyUnit) -> Decimal:

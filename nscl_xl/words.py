@@ -503,38 +503,38 @@ def _segments(cur: _Cursor) -> list[_Segment]:
 _ENDS = {None, "phẩy", "đồng", "đô", "xu", "chẵn"}
 
 
-def _check_order(segments: list[_Segment], flat: bool) -> tuple[int, _Tok | None]:
-    """The value of well-formed *segments* in one style, or (-1, the word at fault)."""
+def _check_order(segments: list[_Segment], flat: bool) -> int | _Tok:
+    """The value of well-formed *segments* in one style, or the word at fault."""
     first = segments[0].group
     if len(segments) == 1 and first.value == 0:  # "không": the checks in _segments allow it only alone
-        return 0, None
+        return 0
     if not first.leading_ok:
-        return -1, first.start
+        return first.start
     for s in segments[1:]:
         if not s.group.full_ok:
-            return -1, s.group.start
+            return s.group.start
+    # A segment out of order always has scale words: only the last segment can have none.
+    total = 0
     if flat:
-        total, last_exp = 0, None
+        last_exp = None
         for s in segments:
             exp = s.inner + 9 * s.billions
             if last_exp is not None and exp >= last_exp:
-                return -1, (s.scale_toks or [s.group.start])[0]
-            if exp >= MAX_DIGITS:
-                raise WordsTooLong(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
+                return s.scale_toks[0]
             total += s.group.value * 10**exp
             last_exp = exp
-        return total, None
-    total, last_inner = 0, None
+        return total
+    last_inner = None
     for s in segments:
         if last_inner is not None and s.inner >= last_inner:
-            return -1, (s.scale_toks or [s.group.start])[0]
+            return s.scale_toks[0]
         total += s.group.value * 10**s.inner
         for _ in range(s.billions):
             total *= BILLION
-        if total >= _TOO_BIG:
+        if total >= _TOO_BIG:  # checked as it grows: a long "tỷ" chain stops here, not after the work
             raise WordsTooLong(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
         last_inner = None if s.billions else s.inner
-    return total, None
+    return total
 
 
 def _why(segments: list[_Segment], tok: _Tok) -> str:
@@ -552,12 +552,13 @@ def _word_integer(cur: _Cursor) -> list[tuple[int, str]]:
     segments = _segments(cur)
     readings, errors = [], []
     for style in ("nested", "flat"):
-        value, bad = _check_order(segments, flat=style == "flat")
-        if bad is None:
-            if value not in [v for v, _ in readings]:
-                readings.append((value, style))
-        else:
-            errors.append(bad)
+        found = _check_order(segments, flat=style == "flat")
+        if isinstance(found, _Tok):
+            errors.append(found)
+        elif found >= _TOO_BIG:
+            raise WordsTooLong(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
+        elif found not in [v for v, _ in readings]:
+            readings.append((found, style))
     if not readings:
         bad = max(errors, key=lambda t: t.pos)
         raise cur.fail(_why(segments, bad), bad)
@@ -611,6 +612,8 @@ def _digit_integer(cur: _Cursor) -> list[tuple[int, str]]:
         if value != int(value):
             raise cur.fail("số tiền phải là số nguyên đồng", lead_tok)
         value = int(value) + rest
+        if value >= _TOO_BIG:
+            raise WordsTooLong(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
         if value not in [v for v, _ in out]:
             out.append((value, "digits-en" if r.style == "en" else "digits"))
     return out

@@ -15,6 +15,8 @@ from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_plan
 from nscl_xl.workbook_io import SheetGrid
 
+from .examples import examples
+
 # --- the seed styles keep their reading -------------------------------------------------------------
 
 
@@ -106,7 +108,7 @@ def reference_readings(s: str) -> set[Decimal] | None:
     return found
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.text(alphabet="0123456789.,", min_size=1, max_size=14))
 def test_readings_match_the_reference(s):
     expected = reference_readings(s)
@@ -130,7 +132,7 @@ def test_reference_itself():
     assert reference_readings("1,234.5") == {Decimal("1234.5")}
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.integers(-(10**60), 10**60), st.integers(0, 6))
 def test_format_vn_round_trips_exactly(n, places):
     value = scale10(Decimal(n), -places)
@@ -199,3 +201,39 @@ def test_ambiguous_cell_is_a_finding_not_a_guess():
               if f.rule == "ambiguous-number"]
     assert amb.extra == {"readings": ["5.405", "5405"]} and amb.found == "5,405"
     assert "tổng kinh phí" in amb.message and "2 cách đọc" in amb.message
+
+
+# --- issue 18: behaviour the mutation run found unpinned --------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("−7", "-7"), ("–7", "-7"), ("-7", "-7"), ("+3", "3"), ("(12)", "-12"), ("1 234 567", "1234567"),
+    ("1\u00a0234", "1234"), ("15 VNĐ", "15"), ("2 đ", "2"), ("3 đồng.", "3"), ("( 1.500 )", "-1500"),
+])
+def test_signs_spaces_and_currency_suffixes(text, value):
+    assert parse_number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["(12", "12)", "+-3", "++3", "12 34", "1 2345", "--1"])
+def test_malformed_signs_and_spaces(text):
+    with pytest.raises(NotANumber):
+        parse_number(text)
+
+
+def test_text_length_boundary():
+    padded = "1" + " " * (4 * MAX_DIGITS - 1)  # exactly at the limit: read
+    assert parse_number(padded) == 1
+    with pytest.raises(NotANumber, match="quá giới hạn"):
+        parse_number(padded + " ")
+
+
+def test_float_cells_keep_a_plain_exponent():
+    assert str(to_decimal(100.0)) == "100" and str(to_decimal(1e20)) == "100000000000000000000"
+    assert str(to_decimal(12.5)) == "12.5"
+
+
+def test_format_vn_zero_and_exponent_forms():
+    assert format_vn(0) == "0" and format_vn(Decimal("-0")) == "0" and format_vn(Decimal("0.000")) == "0"
+    assert format_vn(Decimal("1E+3")) == "1.000" and format_vn(Decimal("1.2E+4")) == "12.000"
+    assert format_vn(Decimal("1E-3")) == "0,001"
+    assert format_vn(Decimal("1234.5"), decimals=0) == "1.234"  # half-even
+    assert format_vn(Decimal("1235.5"), decimals=0) == "1.236"

@@ -17,6 +17,8 @@ from nscl_xl.money import MoneyUnit
 from nscl_xl.words import (STYLES, WordsError, WordsStyle, amount_to_words, money_words, register_num2words,
                            words_to_amount)
 
+from .examples import examples
+
 # Stated in the seed documents (000, 002, 003, 001).
 SEEDS = [
     (2_628_000_000, "Hai tỷ, sáu trăm hai mươi tám triệu đồng"),
@@ -147,14 +149,14 @@ ALL_STYLES = [dataclasses.replace(s, even=even, group_commas=commas) for s in ST
               for even in (False, True) for commas in (False, True)] + [WordsStyle(billion="tỉ")]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(n=st.integers(min_value=-(10**18), max_value=10**18), style=st.sampled_from(ALL_STYLES))
 def test_round_trip_every_style(n, style):
     assert words_to_amount(amount_to_words(n, style=style)) == n
     assert words_to_amount(amount_to_words(n, style=style, currency=False)) == n
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(n=st.integers(min_value=0, max_value=10**18))
 def test_no_empty_or_doubled_words(n):
     text = amount_to_words(n, currency=False)
@@ -192,6 +194,7 @@ def test_cli_words():
 # --- issue 15: exact at any size, a parser that never guesses ---------------------------------------
 
 from nscl_xl.words import (MAX_DIGITS, MAX_TEXT_CHARS, AmbiguousWords, Reading, WordsSyntaxError,  # noqa: E402
+                           number_words,
                            WordsTooLong, words_readings)
 
 
@@ -391,3 +394,87 @@ def test_cli_reads_and_writes_exactly():
     assert _cli("--unit", "trieu", "5.405").stdout.strip() == "Năm tỷ, bốn trăm linh năm triệu đồng"
     assert _cli(str(10**28 + 1)).stdout.strip() == "Mười tỷ tỷ tỷ, không trăm linh một đồng"
     assert _cli("--parse", "5 tỷ 300 triệu").stdout.strip() == "5300000000"
+
+
+# --- issue 18: pin the behaviour the mutation run found unpinned -----------------------------------
+
+@pytest.mark.parametrize("text,position,word", [
+    ("không trăm mười", 1, "không"), ("không trăm hai mươi", 1, "không"), ("không trăm hai mươi mốt", 1, "không"),
+    ("không trăm mười lăm", 1, "không"), ("không trăm linh năm", 1, "không"), ("một nghìn mười", 3, "mười"),
+    ("một nghìn mười một", 3, "mười"), ("một nghìn hai mươi", 3, "hai"), ("một nghìn hai mươi mốt", 3, "hai"),
+    ("một nghìn năm", 3, "năm"), ("một nghìn không trăm linh hai nghìn", 7, "nghìn"),
+    ("một triệu không trăm linh hai nghìn không trăm linh ba nghìn", 12, "nghìn"),
+    ("không đồng chẵn xu", 4, "xu"), ("mười mốt", 2, "mốt"), ("hai lăm", 2, "lăm"), ("lăm", 1, "lăm"),
+    ("tư", 1, "tư"), ("mốt", 1, "mốt"), ("hai mươi hai trăm", 3, "hai"), ("mười hai trăm", 2, "hai"),
+    ("một trăm không", 3, "không"), ("không không", 1, "không"), ("không nghìn", 1, "không"),
+    ("một nghìn, không", 4, "không"), ("007 nghìn", 1, "007"), ("0,0 nghìn", 1, "0,0"),
+])
+def test_more_malformed_texts(text, position, word):
+    with pytest.raises(WordsSyntaxError) as exc:
+        words_readings(text)
+    assert (exc.value.position, exc.value.word) == (position, word)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("mười lăm", 15), ("mười một", 11), ("mười", 10), ("hai mươi", 20), ("chín mươi tư", 94), ("một trăm mười", 110),
+    ("một trăm linh một", 101), ("một trăm", 100), ("một nghìn không trăm mười", 1010), ("một nghìn lẻ một", 1001),
+    ("hai nghìn, ba trăm", 2300), ("một tỷ, không trăm linh một triệu", 1_001_000_000),
+    ("Một tỷ, không trăm linh một tỷ đồng", 10**18 + 10**9), ("mười " + "tỷ " * 110, 10**991),
+    ("5 tỷ, 300 triệu", 5_300_000_000), ("1000 triệu", 10**9), ("1 tỷ 1 triệu 1 nghìn", 1_001_001_000),
+    ("1.001 triệu", 1_001_000_000), ("0,25 triệu", 250_000),
+])
+def test_more_well_formed_texts(text, value):
+    assert words_readings(text)[0].value == value and len(words_readings(text)) == 1
+
+
+def test_limits_at_their_boundaries():
+    with pytest.raises(WordsTooLong):
+        words_to_amount("mười " + "tỷ " * 111)  # 10^1000: 1001 digits
+    assert words_to_amount("chín " + "tỷ " * 111) == 9 * 10**999
+    with pytest.raises(WordsTooLong):
+        words_to_amount("1 " + "tỷ " * 112)
+    with pytest.raises(WordsTooLong):
+        words_to_amount("10 " + "tỷ " * 111)
+    assert words_to_amount("1 " + "tỷ " * 111) == 10**999
+    with pytest.raises(WordsTooLong):
+        number_words(Decimal("1E+1000"))
+    assert number_words(Decimal("9E+999")).startswith("chín tỷ")
+    assert number_words(Decimal("1E-1000")).endswith("không một")
+    with pytest.raises(WordsTooLong):
+        number_words(Decimal("1E-1001"))
+    text = "một" + " " * (MAX_TEXT_CHARS - 3)
+    assert words_to_amount(text) == 1
+    with pytest.raises(WordsTooLong):
+        words_to_amount(text + " ")
+
+
+def test_small_fractions_and_group_decimals():
+    assert number_words(Decimal("0.05")) == "không phẩy không năm"
+    assert number_words(Decimal("-0.005")) == "âm không phẩy không không năm"
+    assert number_words(Decimal("12.05"), WordsStyle(decimals="group")) == "mười hai phẩy không năm"
+    assert number_words(Decimal("0.0125"), WordsStyle(decimals="group")) == "không phẩy không một trăm hai mươi lăm"
+    assert number_words(Decimal("100")) == "một trăm" and number_words(Decimal("1E+2")) == "một trăm"
+
+
+def test_money_forms_pinned():
+    assert money_words(5) == "Năm đồng"
+    assert money_words(Decimal("1.5"), "USD") == "Một đô la Mỹ năm mươi xu"
+    assert money_words(Decimal("1.05"), "usd") == "Một đô la Mỹ năm xu"
+    assert money_words(Decimal("-2.10"), "USD", WordsStyle(even=True)) == "Âm hai đô la Mỹ mười xu chẵn"
+    with pytest.raises(WordsError, match="hai chữ số"):
+        money_words(Decimal("1.005"), "USD")
+    with pytest.raises(WordsError, match="EUR"):
+        money_words(5, "EUR")
+    assert amount_to_words(5, style=WordsStyle(billion="tỉ", even=True)) == "Năm đồng chẵn"
+
+
+def test_num2words_converter_follows_its_style():
+    register_num2words()
+    from num2words import CONVERTER_CLASSES
+    conv = CONVERTER_CLASSES["vi_VN"]
+    assert conv.to_ordinal(21) == "hai mươi mốt"
+    assert num2words(Decimal("1.5"), lang="vi_VN", to="currency", currency="USD") == "Một đô la Mỹ năm mươi xu"
+    styled = type(conv)(STYLES["mien-nam"])
+    assert styled.to_cardinal(1_024_105) == "một triệu không trăm hai mươi tư ngàn một trăm lẻ năm"
+    assert styled.to_currency(1_005) == "Một ngàn, không trăm lẻ năm đồng"
+    assert type(conv)().to_cardinal(24) == "hai mươi bốn"

@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 
 from nscl_xl.words import AmbiguousWords, WordsSyntaxError, amount_to_words, words_readings, words_to_amount
 
+from .examples import examples
+
 ONES = "không một hai ba bốn năm sáu bảy tám chín".split()
 DIGIT_VALUE = {w: i for i, w in enumerate(ONES)}
 UNIT_VALUE = {**DIGIT_VALUE, "mốt": 1, "lăm": 5}
@@ -345,7 +347,7 @@ def values_of(text: str) -> list[Decimal]:
 
 # --- properties -----------------------------------------------------------------------------------
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spoken())
 @example(Spoken("một nghìn tỷ không trăm linh một tỷ".split(), Decimal(1_001_000_000_000), "flat"))
 @example(Spoken("5 tỷ 300 triệu".split(), Decimal(5_300_000_000), "digits"))
@@ -392,7 +394,7 @@ def mutations(tokens: list[str], kind: str, i: int, j: int) -> list[str] | None:
     return toks
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spoken(), st.sampled_from(["drop", "double", "swap", "scale-change", "scale-move"]),
        st.integers(0, 200), st.integers(0, 5))
 def test_mutations_refused_unless_well_formed(s: Spoken, kind: str, i: int, j: int):
@@ -410,7 +412,7 @@ def test_mutations_refused_unless_well_formed(s: Spoken, kind: str, i: int, j: i
 
 # --- exactness against the reference writer, to 60 digits and beyond ---------------------------
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(AMOUNT)
 def test_writer_exact_to_60_digits(n: int):
     segments = ref_integer(n, "nested", CANONICAL)
