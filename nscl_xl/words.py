@@ -79,8 +79,9 @@ class WordsError(ValueError):
 
 
 class WordsSyntaxError(WordsError):
-    """A text outside the grammar. *position* is the 1-based number of the word at fault
-    (0 when the text as a whole is wrong, e.g. empty) and *word* that word."""
+    """A text outside the grammar. *position* is the 1-based number of the word at fault among
+    the words of the amount (after a "Bằng chữ:" wrapper; 0 when the text ends too early or is
+    empty) and *word* that word."""
 
     def __init__(self, message: str, *, text: str = "", position: int = 0, word: str = ""):
         self.reason, self.text, self.position, self.word = message, text, position, word
@@ -322,9 +323,8 @@ READING_STYLES = {
 
 _UNIT = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
 _DIGIT = {"không": 0, **_UNIT}
-_AFTER_TEN = {**{w: d for w, d in _UNIT.items() if d not in (1, 5)}, "lăm": 5}  # mười một is fine: below
-_AFTER_TEN["một"] = 1
-_AFTER_TENS = {**{w: d for w, d in _UNIT.items() if d not in (1, 5)}, "mốt": 1, "tư": 4, "lăm": 5}
+_AFTER_TEN = {**{w: d for w, d in _UNIT.items() if d != 5}, "lăm": 5}  # mười một, mười bốn, mười lăm
+_AFTER_TENS = {**{w: d for w, d in _UNIT.items() if d not in (1, 5)}, "mốt": 1, "tư": 4, "lăm": 5}  # hai mươi …
 _LINH = {"linh", "lẻ"}
 _INNER_SCALE = {"nghìn": 3, "ngàn": 3, "triệu": 6}
 _BILLION = {"tỷ", "tỉ"}

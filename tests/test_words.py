@@ -206,8 +206,10 @@ def test_ten_to_the_28_plus_one_is_exact():
     assert amount_to_words(10**28 + 1, unit=MoneyUnit.TRIEU, currency=False) == \
         "mười triệu tỷ tỷ tỷ không trăm linh một triệu"  # 10^34 + 10^6
     # USD and negative decimals keep every digit
-    assert words_to_amount("Mười tỷ tỷ tỷ, không trăm linh một đô la Mỹ năm xu") == Decimal("10000000000000000000000000001.05")
-    assert words_to_amount("âm mười tỷ tỷ tỷ không trăm linh một phẩy năm") == Decimal("-10000000000000000000000000001.5")
+    assert words_to_amount("Mười tỷ tỷ tỷ, không trăm linh một đô la Mỹ năm xu") == \
+        Decimal("10000000000000000000000000001.05")
+    assert words_to_amount("âm mười tỷ tỷ tỷ không trăm linh một phẩy năm") == \
+        Decimal("-10000000000000000000000000001.5")
     assert amount_to_words(Decimal("-10000000000000000000000000001.5"), currency=False) == \
         "âm mười tỷ tỷ tỷ không trăm linh một phẩy năm"
 
