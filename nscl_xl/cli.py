@@ -147,7 +147,8 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("amount", required=False)
-@click.option("--parse", "parse_text", metavar="TEXT", help="Đọc số tiền bằng chữ, in ra số nguyên (đồng).")
+@click.option("--parse", "parse_text", metavar="TEXT",
+              help="Đọc số tiền bằng chữ, in ra số (đồng); văn bản đọc được nhiều cách thì báo lỗi, liệt kê các cách.")
 @click.option("--unit", type=UNITS, default="dong", show_default=True,
               help="Đơn vị của AMOUNT (có dấu hay không dấu: triệu = trieu); được đổi ra đồng trước khi viết.")
 @click.option("--style", type=click.Choice(["chuan", "le", "ngan", "mien-nam"]), default="chuan", show_default=True,
@@ -171,6 +172,7 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
 
     try:
         if parse_text is not None:
+            # An ambiguous text (flat "tỷ", "5,405 triệu") raises AmbiguousWords listing its readings.
             click.echo(words_to_amount(parse_text))
             return
         if amount is None:

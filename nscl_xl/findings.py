@@ -26,6 +26,7 @@ RULES = {
     "rounding": "Chênh lệch nằm trong sai số làm tròn của bảng",
     "number-as-text": "Số được nhập dạng văn bản (hàm SUM của Excel bỏ qua)",
     "not-a-number": "Ô trong cột số không phải là số",
+    "ambiguous-number": "Số nhập dạng văn bản đọc được hai cách (5,405: thập phân hay nhóm nghìn)",
     "typed-subtotal": "Dòng tổng phụ nhập tay trong khi các dòng cùng cấp dùng công thức",
     "stale-formula": "Công thức thiếu giá trị lưu sẵn hoặc giá trị lưu sẵn sai",
     "duplicate-code": "Mã số dòng bị trùng",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
 
 from .text import fold
 
@@ -26,6 +27,11 @@ class MoneyUnit(enum.Enum):
     @property
     def factor(self) -> int:
         return self.value
+
+    @property
+    def exponent(self) -> int:
+        """The power of ten of the unit in đồng (0, 3, 6, 9)."""
+        return len(str(self.value)) - 1
 
     @property
     def label(self) -> str:
@@ -74,60 +80,148 @@ class NotANumber(ValueError):
     """Raised when text in a number column is not a number."""
 
 
+@dataclass(frozen=True)
+class NumberReading:
+    """One way to read a number typed as text: its value and the convention it follows.
+
+    *style* is ``"vi"`` ("." groups thousands, "," is the decimal mark), ``"en"``
+    ("," groups thousands, "." is the decimal mark) or ``"plain"`` (digits only, or a form
+    both conventions read the same way).
+    """
+
+    value: Decimal
+    style: str
+
+    @property
+    def label(self) -> str:
+        return _STYLE_LABELS[self.style]
+
+
+_STYLE_LABELS = {
+    "plain": "chữ số",
+    "vi": "kiểu Việt Nam: dấu chấm ngăn nhóm nghìn, dấu phẩy thập phân",
+    "en": "kiểu Anh/Mỹ: dấu phẩy ngăn nhóm nghìn, dấu chấm thập phân",
+}
+
+
+class AmbiguousNumber(NotANumber):
+    """Text that reads as two different numbers ("5,405": 5,405 or 5405); never guessed.
+
+    A subclass of :class:`NotANumber`, so code that only knows "not a number" refuses it too.
+    """
+
+    def __init__(self, text: str, readings: list[NumberReading]):
+        self.text = text
+        self.readings = readings
+        options = " hoặc ".join(f"{format(r.value, 'f').replace('.', ',')} ({r.label})" for r in readings)
+        super().__init__(f"'{text}' có {len(readings)} cách đọc: {options}; không đoán. Hãy ghi rõ: bỏ dấu ngăn "
+                         f"nhóm nghìn ({text.replace(',', '')}) hoặc ghi thêm chữ số 0 sau phần thập phân ({text}0).")
+
+
+#: Longest number text (digits and separators) read; longer text is refused, not cut.
+MAX_DIGITS = 1000
+
 _CURRENCY_SUFFIX = re.compile(r"\s*(vnđ|vnd|đồng|dong|đ)\.?\s*$", re.IGNORECASE)
-_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
-_DECIMAL_ANY = re.compile(r"^\d*[.,]\d+$")
+_LEAD = r"[1-9]\d{0,2}"  # the first group of a grouped number never starts with 0
+_GROUPED_DOT = re.compile(rf"{_LEAD}(\.\d{{3}})+")
+_GROUPED_COMMA = re.compile(rf"{_LEAD}(,\d{{3}})+")
+_ZERO_LED_DOT = re.compile(r"\d*(\.\d{3})+")  # "0.500", "000.001", ".500": a 0 or empty group cannot lead
+_PLAIN = re.compile(r"\d+")
 _EMPTY_MARKS = {"-", "–", "—", "x", ""}
 
 
-def parse_number(text: str) -> Decimal | None:
-    """Parse a number typed as text, Vietnamese or English style, exactly.
+def number_readings(text: str) -> list[NumberReading]:
+    """Every reading of a number typed as text, exactly; ``[]`` for an empty mark ("", "-").
 
     Vietnamese: "." groups thousands and "," is the decimal mark ("5.405" -> 5405,
-    "12,5" -> 12.5, "1.234.567,89"). English "1,234,567.89" is accepted when the
-    separators make it unambiguous. A lone separator with three digits after it
-    follows the Vietnamese reading ("1.500" -> 1500, "1,5" -> 1.5). Leading zeros
-    ("01") are quantities. Returns None for an empty mark ("", "-"); raises
-    :class:`NotANumber` otherwise.
+    "12,5" -> 12.5, "1.234.567,89"). English "1,234,567.89" is read when the separators
+    allow only that reading. A lone "," followed by exactly three digits ("5,405") is
+    both a Vietnamese decimal (5,405) and an English grouping (5405): two readings.
+    A lone "." followed by three digits is Vietnamese grouping ("1.500" -> 1500), the
+    convention of the plans. A grouped number cannot start with a 0 group ("0.500",
+    "000.001" are refused). Leading zeros of plain digits are quantities ("01" -> 1).
+    Raises :class:`NotANumber` for text that is not a number.
     """
+    if not isinstance(text, str):
+        raise NotANumber(str(text))
+    if len(text) > 4 * MAX_DIGITS:
+        raise NotANumber(f"'{text[:30]}…': chuỗi dài {len(text)} ký tự, quá giới hạn {MAX_DIGITS} chữ số")
     s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     s = _CURRENCY_SUFFIX.sub("", s)
     if s in _EMPTY_MARKS:
-        return None
+        return []
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
-    if s[:1] in "-−–":
+    if s[:1] in ("-", "−", "–"):
         negative, s = True, s[1:].strip()
     elif s[:1] == "+":
         s = s[1:].strip()
     s = re.sub(r"(?<=\d) (?=\d{3}\b)", "", s)  # "1 234 567"
-    if not s or not re.fullmatch(r"[\d.,]+", s):
+    if not s or not re.fullmatch(r"[0-9.,]+", s):  # ASCII digits only: "١٢" is not typed in a plan
         raise NotANumber(text)
-    if _PLAIN.match(s):
-        digits = s
-    elif _GROUPED_DOT.match(s):
-        digits = s.replace(".", "")
-    elif _GROUPED_COMMA.match(s) and s.count(",") > 1:
-        digits = s.replace(",", "")
-    elif "." in s and "," in s:
+    if sum(ch.isdigit() for ch in s) > MAX_DIGITS:
+        raise NotANumber(f"'{s[:30]}…': số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
+    found = [(_exact(digits, negative), style) for digits, style in _digit_forms(s, text)]
+    return [NumberReading(value, style) for value, style in found]
+
+
+def _digit_forms(s: str, text: str) -> list[tuple[str, str]]:
+    """Plain decimal strings ("5405", "5.405") for each convention *s* can be read in."""
+    if _PLAIN.fullmatch(s):
+        return [(s, "plain")]
+    if _GROUPED_DOT.fullmatch(s):
+        return [(s.replace(".", ""), "vi")]
+    if _ZERO_LED_DOT.fullmatch(s):
+        raise NotANumber(f"'{text}': số có dấu chấm ngăn nhóm nghìn không thể bắt đầu bằng nhóm 0; "
+                         f"nếu là số thập phân, hãy dùng dấu phẩy (ví dụ 0,5)")
+    if _GROUPED_COMMA.fullmatch(s):
+        if s.count(",") > 1:
+            return [(s.replace(",", ""), "en")]
+        whole, frac = s.split(",")
+        return [(f"{whole}.{frac}", "vi"), (whole + frac, "en")]
+    if "." in s and "," in s:
         dec = "," if s.rfind(",") > s.rfind(".") else "."
         grp = "." if dec == "," else ","
         whole, _, frac = s.rpartition(dec)
-        if not (_PLAIN.match(frac) and (re.fullmatch(r"\d{1,3}(\%s\d{3})*" % grp, whole))):
+        if not (_PLAIN.fullmatch(frac) and re.fullmatch(r"(%s(\%s\d{3})*|0)" % (_LEAD, grp), whole)):
             raise NotANumber(text)
-        digits = whole.replace(grp, "") + "." + frac
-    elif _DECIMAL_ANY.match(s):
-        digits = s.replace(",", ".")
-    else:
-        raise NotANumber(text)
+        return [(whole.replace(grp, "") + "." + frac, "vi" if dec == "," else "en")]
+    if re.fullmatch(r"\d*,\d+", s):
+        return [(s.replace(",", "."), "vi")]
+    if re.fullmatch(r"\d*\.\d+", s):  # "1.5", "0.25": a "." not followed by 3 digits groups nothing
+        return [(s, "en")]
+    raise NotANumber(text)
+
+
+def _exact(digits: str, negative: bool) -> Decimal:
+    value = Decimal(digits)  # construction from a string is exact in any context
+    return value.copy_negate() if negative else value
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The number typed as text, exactly (see :func:`number_readings` for the conventions).
+
+    Returns None for an empty mark ("", "-"); raises :class:`AmbiguousNumber` when the
+    text has two readings and :class:`NotANumber` when it is not a number.
+    """
+    readings = number_readings(text)
+    if not readings:
+        return None
+    if len(readings) > 1:
+        raise AmbiguousNumber(text.strip(), readings)
+    return readings[0].value
+
+
+def ambiguity(text: str) -> AmbiguousNumber | None:
+    """The :class:`AmbiguousNumber` error *text* raises, or None (a number, empty, or not a number)."""
     try:
-        value = Decimal(digits)
-    except InvalidOperation:  # pragma: no cover - guarded by the patterns above
-        raise NotANumber(text) from None
-    return -value if negative else value
+        parse_number(text)
+    except AmbiguousNumber as exc:
+        return exc
+    except NotANumber:
+        return None
+    return None
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -137,8 +231,12 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise NotANumber(str(value))
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NotANumber(str(value))
         return value
     if isinstance(value, int):
+        if abs(value) >= _TOO_BIG:
+            raise NotANumber(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
         return Decimal(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -149,17 +247,34 @@ def to_decimal(value: object) -> Decimal | None:
     raise NotANumber(str(value))
 
 
+_TOO_BIG = 10**MAX_DIGITS
+
+#: Decimal arithmetic here never rounds: a context far wider than any number read
+#: (the default context keeps 28 digits and would round 10^28 + 1 silently).
+EXACT = Context(prec=4 * MAX_DIGITS + 40, Emax=10**6, Emin=-(10**6))
+
+
+def scale10(value: Decimal, places: int) -> Decimal:
+    """*value* × 10^places, exactly (the exponent moves; no context, no rounding)."""
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, digits, exponent + places))
+
+
 def to_dong(value: Decimal, unit: MoneyUnit) -> int:
     """Convert an amount in *unit* to whole đồng, rounding only below one đồng.
 
     Float noise such as 3.3000000000000003 triệu becomes 3,300,000 đồng.
     """
-    return int((value * unit.factor).to_integral_value())
+    # scale10 is exact and to_integral_value rounds only the fraction: no context precision involved.
+    return int(scale10(Decimal(value), unit.exponent).to_integral_value())
 
 
 def convert(value: Decimal, src: MoneyUnit, dst: MoneyUnit) -> Decimal:
-    """Convert between units exactly (Decimal division by a power of ten is exact)."""
-    return (value * src.factor / dst.factor).normalize() if value else Decimal(0)
+    """Convert between units exactly (a shift of the decimal point)."""
+    if not value:
+        return Decimal(0)
+    with localcontext(EXACT):
+        return scale10(Decimal(value), src.exponent - dst.exponent).normalize()
 
 
 def format_vn(value: Decimal | int, decimals: int | None = None) -> str:
@@ -170,18 +285,18 @@ def format_vn(value: Decimal | int, decimals: int | None = None) -> str:
     >>> format_vn(Decimal("12.5"))
     '12,5'
     """
-    d = Decimal(value)
-    if decimals is not None:
-        d = d.quantize(Decimal(1).scaleb(-decimals))
+    with localcontext(EXACT):
+        d = Decimal(value)
+        if decimals is not None:
+            d = d.quantize(Decimal(1).scaleb(-decimals))
     sign = "-" if d < 0 else ""
-    d = abs(d)
-    text = format(d, "f")
+    text = format(d.copy_abs(), "f")
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0") if decimals is None else frac
     groups = []
     while len(whole) > 3:
-        groups.insert(0, whole[-3:])
+        groups.append(whole[-3:])
         whole = whole[:-3]
-    groups.insert(0, whole)
-    out = ".".join(groups)
+    groups.append(whole)
+    out = ".".join(reversed(groups))
     return sign + out + ("," + frac if frac else "")

@@ -322,7 +322,11 @@ def _source_maker(file: str, sheet: str):
 
 
 def _number(raw: object, src: Source, table: BudgetTable, column: str) -> Amount | None:
-    """A number cell as an exact Amount; text that is not a number becomes a CellProblem."""
+    """A number cell as an exact Amount; text that is not a number becomes a CellProblem.
+
+    Text with two readings ("5,405") raises AmbiguousNumber, a NotANumber: it is never guessed,
+    and check_cells reports it as ``ambiguous-number``.
+    """
     try:
         value = to_decimal(raw)
     except NotANumber:

@@ -9,11 +9,12 @@ instead of an error dialog or #VALUE!.
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import xlwings as xw
 
-from .money import MoneyUnit, NotANumber, to_decimal
-from .words import STYLES, WordsError, amount_to_words, words_to_amount
+from .money import AmbiguousNumber, MoneyUnit, NotANumber, format_vn, to_decimal
+from .words import STYLES, AmbiguousWords, WordsError, amount_to_words, words_to_amount
 
 _UNITS = {"": MoneyUnit.DONG, "dong": MoneyUnit.DONG, "đồng": MoneyUnit.DONG, "nghin": MoneyUnit.NGHIN,
           "nghìn": MoneyUnit.NGHIN, "ngan": MoneyUnit.NGHIN, "ngàn": MoneyUnit.NGHIN, "trieu": MoneyUnit.TRIEU,
@@ -44,18 +45,34 @@ def BANGCHU(amount, unit="dong", style="chuan", chan=False):
             return ""
         words_style = dataclasses.replace(STYLES[style_key], even=bool(chan))
         return amount_to_words(value, unit=_UNITS[unit_key], style=words_style)
-    except (NotANumber, WordsError) as exc:
-        return f"Không phải số tiền: {amount!r}" if isinstance(exc, NotANumber) else f"Không viết được: {exc}"
+    except AmbiguousNumber as exc:
+        return f"Số mơ hồ: {exc}"
+    except NotANumber:
+        return f"Không phải số tiền: {amount!r}"
+    except WordsError as exc:
+        return f"Không viết được: {exc}"
+
+
+#: Excel keeps 15 significant digits; a longer amount is returned as exact text, not rounded.
+EXCEL_DIGITS = 15
 
 
 @xw.func
 @xw.arg("text", doc="Số tiền bằng chữ")
 def SOTIEN(text):
-    """Đọc số tiền bằng chữ thành số (đồng), ví dụ =SOTIEN("Hai tỷ, sáu trăm hai mươi tám triệu đồng")."""
+    """Đọc số tiền bằng chữ thành số (đồng), ví dụ =SOTIEN("Hai tỷ, sáu trăm hai mươi tám triệu đồng").
+
+    Văn bản đọc được nhiều cách thì trả về câu nêu các cách đọc, không trả về số; số quá 15 chữ số
+    (giới hạn của Excel) trả về dạng văn bản chính xác.
+    """
     if text is None or str(text).strip() == "":
         return ""
     try:
         value = words_to_amount(str(text))
+    except AmbiguousWords as exc:
+        return f"Mơ hồ: {exc}"
     except WordsError as exc:
         return f"Không đọc được: {exc}"
+    if len(value.as_tuple().digits if isinstance(value, Decimal) else str(abs(value))) > EXCEL_DIGITS:
+        return format_vn(value)
     return int(value) if value == int(value) else float(value)

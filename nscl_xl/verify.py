@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from .findings import ERROR, WARNING, Finding, dec_str
 from .formula import NotEvaluable, evaluate, parse_ref
 from .model import Amount, BudgetLine, BudgetTable, Plan, Source
-from .money import format_vn, to_decimal, NotANumber
+from .money import ambiguity, format_vn, to_decimal, NotANumber
 
 AMOUNT = "amount"
 
@@ -377,6 +377,11 @@ def check_cells(table: BudgetTable) -> list[Finding]:
                                f"Tiêu đề cột '{p.text}' có vẻ là một năm nhưng không đọc được thành cột năm; các số "
                                f"trong cột này không được đọc. Hãy ghi tiêu đề là '2026' hoặc 'Năm 2026'.",
                                expected="năm, ví dụ 2026", found=p.text))
+        elif (ambiguous := ambiguity(p.text)) is not None:  # read neither way: the total is then incomplete
+            out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "ambiguous-number", ERROR,
+                               f"Ô {p.source.cell} (cột {_field_label(p.column)}): {ambiguous}",
+                               expected="một số chỉ đọc được một cách", found=p.text,
+                               extra={"readings": [str(r.value) for r in ambiguous.readings]}))
         else:
             out.append(Finding(p.source.file, p.source.sheet, p.source.cell, "not-a-number", ERROR,
                                f"Ô {p.source.cell} (cột {_field_label(p.column)}) ghi '{p.text}', không phải là số.",
@@ -453,25 +458,39 @@ def check_codes(table: BudgetTable) -> list[Finding]:
 
 
 def check_words(table: BudgetTable) -> list[Finding]:
-    """The words line states the grand total (in đồng, using the table's unit)."""
-    from .words import WordsError, words_to_amount
+    """The words line states the grand total (in đồng, using the table's unit).
+
+    A text with several readings (flat "tỷ", "5,405 triệu") passes when one of them equals the
+    total; a warning then says which reading matched, since a reader may take the other one.
+    """
+    from .words import WordsError, amount_to_words, words_readings
 
     if table.words is None:
         return []
     total = table.grand_total_dong()
     src = table.words.source
     try:
-        stated = words_to_amount(table.words.text)
+        readings = words_readings(table.words.text)
     except WordsError as exc:
         return [Finding(src.file, src.sheet, src.cell, "words", ERROR, f"Dòng bằng chữ không đọc được: {exc}",
                         expected="số tiền bằng chữ", found=table.words.text)]
-    if total is None or stated == total:
+    if total is None:
         return []
-    from .words import amount_to_words
+    match = next((r for r in readings if r.value == total), None)
+    if match is not None and len(readings) == 1:
+        return []
+    if match is not None:
+        others = "; ".join(f"{format_vn(r.value)} đồng ({r.label})" for r in readings if r is not match)
+        return [Finding(src.file, src.sheet, src.cell, "words", WARNING,
+                        f"Dòng bằng chữ khớp tổng cộng {format_vn(total)} đồng khi đọc theo cách {match.label}, "
+                        f"nhưng cũng đọc được là {others}. Nên viết: {amount_to_words(total)}.",
+                        expected=str(total), found=str(match.value), unit="đồng", extra={"style": match.style})]
+    stated = "; ".join(f"{format_vn(r.value)} đồng" + (f" ({r.label})" if len(readings) > 1 else "")
+                       for r in readings)
     return [Finding(src.file, src.sheet, src.cell, "words", ERROR,
-                    f"Dòng bằng chữ ghi {format_vn(stated)} đồng, nhưng tổng cộng của bảng là {format_vn(total)} đồng "
-                    f"({amount_to_words(total)}).", expected=str(total), found=str(stated),
-                    difference=str(stated - total), unit="đồng")]
+                    f"Dòng bằng chữ ghi {stated}, nhưng tổng cộng của bảng là {format_vn(total)} đồng "
+                    f"({amount_to_words(total)}).", expected=str(total), found=" | ".join(str(r.value) for r in readings),
+                    difference=str(readings[0].value - total) if len(readings) == 1 else None, unit="đồng")]
 
 
 def check_stated_totals(plan: Plan) -> list[Finding]:
