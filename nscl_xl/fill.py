@@ -359,12 +359,11 @@ def _apply(src: Path, dst: Path, fp: FillPlan, *, keep_vba: bool) -> tuple[int, 
             cell = ws.cell(w.row, w.col)
             style = None
             if cell is None or not cell.style:
-                if w.row > t.last_row and (t.total is None or w.row == fp.total_row):
+                ref = ws.cell(w.row, amount_col)
+                style = ref.style if ref is not None and ref.style else None
+                if style is None and w.row == fp.total_row:  # a total row without formats: the body's, bold
                     above = ws.cell(body_row, w.col)
                     style = styles.derive(above.style if above else 0, bold=True)
-                else:
-                    ref = ws.cell(w.row, amount_col)
-                    style = ref.style if ref is not None else None
             old = ws.number(w.row, w.col)
             if isinstance(w.value, str) and w.value.startswith("="):
                 formulas += 1

@@ -101,12 +101,12 @@ def _parse_ref(m: re.Match, sheet: str | None, external: bool) -> Ref | None:
     return Ref(sheet, external, None, r1, None, r2, False, bool(g[12]), False, bool(g[14]), True)
 
 
-def rewrite_refs(formula: str, fn: Callable[[Ref], str | None]) -> str:
+def rewrite_refs(formula: str, fn: Callable[[Ref], str | None], *, with_prefix: bool = False) -> str:
     """Return *formula* with each reference replaced by ``fn(ref)`` (None keeps it as written).
 
-    *fn* returns the new reference text without the sheet prefix; the prefix is kept as written
-    (or dropped when *fn* returns text beginning with "#", an error such as ``#REF!``... which
-    Excel writes after the prefix too, so it is kept).
+    *fn* returns the new reference text; the sheet prefix is kept as written (an error such as
+    ``#REF!`` comes after it, as Excel writes it), unless *with_prefix*: then the replacement
+    stands for prefix and reference together.
     """
     out: list[str] = []
     i, n = 0, len(formula)
@@ -130,7 +130,7 @@ def rewrite_refs(formula: str, fn: Callable[[Ref], str | None]) -> str:
             continue
         sheet = None
         external = False
-        j = i
+        start = j = i
         if ch == "'":  # quoted sheet name
             k = i + 1
             while k < n:
@@ -185,7 +185,7 @@ def rewrite_refs(formula: str, fn: Callable[[Ref], str | None]) -> str:
             continue
         new = fn(ref)
         if new is not None:
-            out.append(formula[last:j])
+            out.append(formula[last:start if with_prefix else j])
             out.append(new)
             last = m.end()
         i = m.end()

@@ -127,6 +127,13 @@ class SheetXml:
         except InvalidOperation:
             return None
 
+    def is_number_or_empty(self, r: int, c: int) -> bool:
+        cell = self.cell(r, c)
+        if cell is None or cell.inner is None:
+            return True
+        return cell.attr("t") in (None, "n") and (self.number(r, c) is not None or "<" not in cell.inner
+                                                    or not re.search(r"<(\w+:)?v\b", cell.inner))
+
     # --- writing ----------------------------------------------------------------------------------
     def _row(self, r: int) -> Row:
         row = self.rows.get(r + 1)

@@ -11,8 +11,8 @@ from pathlib import Path
 from .package import (CT_WORKBOOK, CT_WORKBOOK_MACRO, REL, WORKBOOK_ORDER, WORKSHEET_ORDER, EditError, Package,
                       add_relationship, attrs, element_end, escape, insert_child, norm, relative_target,
                       remove_relationships, root_prefix, set_attr, set_content_type, unescape)
-from .refs import ColumnInsert, refs_in
-from .sheet import SheetXml
+from .refs import ColumnInsert, refs_in, rewrite_refs
+from .sheet import SheetXml, number_text
 from .shift import shift_cols, shift_markup, shift_vml
 from .styles import Styles
 
@@ -195,62 +195,83 @@ class WorkbookEditor:
 
     # --- cached values ----------------------------------------------------------------------------------
     def recompute_dependents(self, sheet: str, changed: set[tuple[int, int]], written: set[tuple[int, int]]) -> int:
-        """Give pre-existing formulas that read a *changed* cell of *sheet* (directly or through
-        other formulas) their new cached value, computed exactly with :func:`nscl_xl.formula.evaluate`.
-        Formulas it cannot evaluate (other functions, other sheets) make the workbook ask for a
-        full recalculation on load, and a note says so. Returns the formulas recomputed."""
+        """Give pre-existing formulas that read a *changed* cell of *sheet* — directly, through
+        other formulas, on any worksheet — their new cached value, computed exactly (Decimal) with
+        :func:`nscl_xl.formula.evaluate`. A formula it cannot evaluate (functions the evaluator
+        does not know, text operands) makes the workbook ask for a full recalculation on load, and
+        a note names it. Returns the formulas recomputed."""
         from ..formula import NotEvaluable, evaluate
 
-        model = self.sheet(sheet)
-        formulas = {}
-        for row in model.rows.values():
-            for c, cell in row.cells.items():
-                if (row.num - 1, c) in written:
-                    continue
-                f = model.formula(cell)
-                if f:
-                    formulas[(row.num - 1, c)] = f
-        pending = set(changed)
+        target = self.sheet_ref(sheet).name
+        pending: dict[str, set[tuple[int, int]]] = {target.casefold(): set(changed)}
+        formulas: dict[str, dict[tuple[int, int], str]] = {}
+        skip = {target.casefold(): set(written)}
         done = 0
         for _ in range(50):
-            hit = []
-            for pos, f in formulas.items():
-                if any(_touches(r, pending) for r in refs_in(f) if r.sheet is None or r.sheet.casefold() ==
-                       model_name(sheet)):
-                    hit.append(pos)
-            if not hit:
+            if not any(pending.values()):
                 break
-            pending = set()
-            for pos in hit:
-                f = formulas.pop(pos)
-                if any(r.sheet is not None and r.sheet.casefold() != model_name(sheet) for r in refs_in(f)):
-                    self._cannot(sheet, pos)
+            names = [n for n, cells in pending.items() if cells]
+            hits: list[tuple[SheetRef, tuple[int, int], str]] = []
+            for ws in self.sheets:
+                if ws.kind != "worksheet":
                     continue
+                key = ws.name.casefold()
+                if key not in formulas:
+                    if key not in pending and ws.part not in self.models:
+                        low = self.pkg.text(ws.part).casefold()
+                        if not any(n in low or n.replace("'", "''") in low for n in names):
+                            continue
+                    model = self.sheet(ws.name)
+                    formulas[key] = {(row.num - 1, c): f for row in model.rows.values() for c, cell in row.cells.items()
+                                     if (f := model.formula(cell)) and (row.num - 1, c) not in skip.get(key, ())}
+                for pos, f in formulas[key].items():
+                    for r in refs_in(f):
+                        owner = (r.sheet or ws.name).casefold()
+                        if not r.external and _touches(r, pending.get(owner, set())):
+                            hits.append((ws, pos, f))
+                            break
+            pending = {}
+            for ws, pos, f in hits:
+                model = self.sheet(ws.name)
                 try:
-                    value = evaluate("=" + f, lambda r, c: model.number(r, c))
-                except (NotEvaluable, ArithmeticError, ValueError, KeyError, IndexError):
-                    self._cannot(sheet, pos)
+                    value = evaluate("=" + self._inline_other_sheets(f, ws.name), lambda r, c: model.number(r, c))
+                except (NotEvaluable, ArithmeticError, ValueError, KeyError, IndexError, _TextOperand):
+                    self._cannot(ws.name, pos)
                     continue
                 old = model.number(*pos)
                 model.set_cached(pos[0], pos[1], value)
                 done += 1
                 if old != value:
-                    pending.add(pos)
-        # formulas on other sheets reading a changed cell of this sheet
-        for other in self.sheets:
-            if other.kind != "worksheet" or other.name == sheet:
-                continue
-            text = self.pkg.text(other.part) if other.part not in self.models else self.models[other.part].body()
-            if sheet.casefold() not in text.casefold() and sheet.replace("'", "''").casefold() not in text.casefold():
-                continue
-            om = self.sheet(other.name)
-            for row in om.rows.values():
-                for c, cell in row.cells.items():
-                    f = om.formula(cell)
-                    if f and any(r.sheet is not None and r.sheet.casefold() == model_name(sheet) and
-                                 _touches(r, changed) for r in refs_in(f)):
-                        self._cannot(other.name, (row.num - 1, c))
+                    pending.setdefault(ws.name.casefold(), set()).add(pos)
         return done
+
+    def _inline_other_sheets(self, formula: str, here: str) -> str:
+        """*formula* with every reference carrying a sheet prefix replaced by its number (a
+        range directly inside SUM by its sum), so the same-sheet evaluator can compute it; a
+        text or error operand raises :class:`_TextOperand`."""
+        def value(ref) -> str | None:
+            name = here if ref.sheet is None else ref.sheet
+            if ref.external or ":" in name:
+                raise _TextOperand
+            model = self.sheet(self.sheet_ref(name).name)
+            if ref.c1 is None or ref.r1 is None:
+                raise _TextOperand
+            if not ref.is_range:
+                if not model.is_number_or_empty(ref.r1, ref.c1):
+                    raise _TextOperand
+                if ref.sheet is None:
+                    return None
+                v = model.number(ref.r1, ref.c1) or Decimal(0)
+            else:
+                if ref.sheet is None:
+                    return None
+                v = Decimal(0)
+                for r in range(min(ref.r1, ref.r2), max(ref.r1, ref.r2) + 1):
+                    for c in range(min(ref.c1, ref.c2), max(ref.c1, ref.c2) + 1):
+                        v += model.number(r, c) or Decimal(0)
+            return f"({number_text(v)})"
+
+        return rewrite_refs_with_context(formula, value)
 
     def _cannot(self, sheet: str, pos: tuple[int, int]) -> None:
         from .refs import col_name
@@ -395,8 +416,40 @@ class WorkbookEditor:
         self.pkg.save(dst)
 
 
-def model_name(sheet: str) -> str:
-    return sheet.casefold()
+class _TextOperand(Exception):
+    """A formula operand that is not a number: left to the spreadsheet's own recalculation."""
+
+
+def rewrite_refs_with_context(formula: str, fn) -> str:
+    """rewrite_refs, refusing (raising _TextOperand) a sheet-qualified range outside SUM(...)."""
+    def guarded(ref):
+        new = fn(ref)
+        if new is not None and ref.is_range and not _inside_sum(formula, ref):
+            raise _TextOperand
+        return new
+    return rewrite_refs(formula, guarded, with_prefix=True)
+
+
+def _inside_sum(formula: str, ref) -> bool:
+    """Whether every range in *formula* qualified like *ref* sits directly in SUM( … )."""
+    prefix = (ref.sheet or "").casefold()
+    low = formula.casefold()
+    i = low.find(prefix)
+    while i >= 0:
+        depth, j = 0, i - 1
+        while j >= 0:
+            ch = low[j]
+            if ch == ")":
+                depth += 1
+            elif ch == "(":
+                if depth == 0:
+                    break
+                depth -= 1
+            j -= 1
+        if j < 0 or not low[:j].rstrip().endswith("sum"):
+            return False
+        i = low.find(prefix, i + 1)
+    return True
 
 
 def _touches(ref, cells: set[tuple[int, int]]) -> bool:
