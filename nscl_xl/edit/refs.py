@@ -165,7 +165,7 @@ def rewrite_refs(formula: str, fn: Callable[[Ref], str | None], *, with_prefix: 
                 continue
         else:
             m = _UNQUOTED_SHEET.match(formula, i)
-            if m and not _REF_AT.match(formula, i):
+            if m and (_REF_AT.match(formula, m.end()) or not _REF_AT.match(formula, i)):
                 sheet, j = m.group(1), m.end()
         if sheet is not None and sheet.startswith("["):
             external = True
