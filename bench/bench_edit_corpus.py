@@ -1,0 +1,215 @@
+"""Benchmark and robustness run of the editing paths (fill-years, verify --annotate) over real
+workbooks: the Excel-written .xlsx/.xlsm files of ../shared/corpus/external, each with a
+budget-table sheet added by the edit engine itself (so fill and annotate run on real packages:
+their drawings, shared formulas, external links, customXml, VBA…).
+
+    python bench/bench_edit_corpus.py [--corpus DIR] [--limit N] [--all-writers] [--out bench/out/edit.csv]
+
+Each file runs in a forked child under a memory limit (RLIMIT_AS) and a time limit. Reported per
+file: outcome (ok / refused = NsclError with its message / traceback / timeout / killed), CPU
+seconds and peak RSS of the child, and lost parts: members of the input missing from an output
+(calcChain.xml excepted for fill, which Excel rebuilds) and untouched members whose bytes differ.
+The summary line gives the totals; tracebacks and lost parts must be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing as mp
+import os
+import re
+import resource
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "external"
+BUDGET_SHEET = "Dự toán NSCL"
+MEM_LIMIT = 2 * 1024 ** 3
+TIME_LIMIT = 120
+
+
+def budget_sheet_xml() -> str:
+    """A small period-plan table (two sections, quantities and prices, no year columns)."""
+    from nscl_xl.bulk_sheet import xml_text
+
+    rows = [["KẾ HOẠCH GIAI ĐOẠN 2026 - 2030"], ["Đơn vị tính: triệu đồng"],
+            ["TT", "Nội dung", "Đơn vị", "Số lượng", "Đơn giá", "Tổng kinh phí", "Ghi chú"],
+            ["1", "Hội nghị", None, None, None, None], ["1.1", "Hội nghị triển khai", "Cuộc", 5, 30, 150],
+            ["1.2", "Hội thảo", "Cuộc", 3, 25, 75], ["2", "Đào tạo", None, None, None, None],
+            ["2.1", "Lớp tập huấn", "Lớp", 10, 12, 120], ["", "Tổng cộng"]]
+    out = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, v in enumerate(row):
+            ref = f"{'ABCDEFG'[c]}{r}"
+            if isinstance(v, int):
+                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+            elif v:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{xml_text(v)}</t></is></c>')
+        if 4 <= r <= 8:  # a formula column right of the table, reading the amount
+            cells.append(f'<c r="I{r}"><f>F{r}/2</f><v>{(row[5] or 0) / 2}</v></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
+            '.org/spreadsheetml/2006/main"><sheetData>' + "".join(out) + "</sheetData></worksheet>")
+
+
+def add_budget_sheet(src: Path, dst: Path) -> None:
+    """*src* plus the budget sheet, written by the engine (every other part byte-identical)."""
+    from nscl_xl.edit import WorkbookEditor
+
+    with WorkbookEditor(src) as ed:
+        ed.replace_or_add_sheet(BUDGET_SHEET, budget_sheet_xml())
+        ed.save(dst, kind="filled", keep_vba=src.suffix.lower() == ".xlsm")
+
+
+def compare(src: Path, out: Path, may_drop: set[str]) -> tuple[int, int]:
+    """(lost members, members changed) between two packages."""
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        names_b = set(b.namelist())
+        lost = [n for n in a.namelist() if n not in names_b and n.rsplit("/", 1)[-1].lower() not in may_drop]
+        changed = sum(1 for n in a.namelist() if n in names_b and a.read(n) != b.read(n))
+    return len(lost), changed
+
+
+def run_one(src: Path, work: Path) -> dict:
+    from nscl_xl.errors import NsclError
+    from nscl_xl.fill import fill_workbook
+    from nscl_xl.report import annotate_workbook
+    from nscl_xl.verify import verify_path
+
+    row = {"outcome": "ok", "detail": "", "lost": 0, "changed_fill": 0, "changed_annotate": 0}
+    staged = work / ("staged" + src.suffix.lower())
+    try:
+        add_budget_sheet(src, staged)
+        filled = work / ("filled" + src.suffix.lower())
+        report = fill_workbook(staged, filled, sheet=BUDGET_SHEET)
+        lost, changed = compare(staged, filled, {"calcchain.xml"})
+        row["lost"] += lost
+        row["changed_fill"] = changed
+        row["notes"] = len(report.messages)
+        _, findings = verify_path(staged)
+        annotated = work / ("annotated" + src.suffix.lower())
+        annotate_workbook(staged, findings, annotated)
+        lost, changed = compare(staged, annotated, set())
+        row["lost"] += lost
+        row["changed_annotate"] = changed
+    except NsclError as exc:
+        row["outcome"], row["detail"] = "refused", f"{exc.rule}: {exc}"[:300]
+    except BaseException as exc:  # noqa: BLE001 - the bench counts every escape
+        tb = traceback.extract_tb(exc.__traceback__)
+        frame = tb[-1] if tb else None
+        where = f"{Path(frame.filename).name}:{frame.lineno}" if frame else "?"
+        row["outcome"], row["detail"] = "traceback", f"{type(exc).__name__} at {where}: {exc}"[:300]
+    return row
+
+
+def _child(src: str, conn) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEM_LIMIT, MEM_LIMIT))
+    with tempfile.TemporaryDirectory(prefix="nscl-bench-") as tmp:
+        start = resource.getrusage(resource.RUSAGE_SELF)
+        row = run_one(Path(src), Path(tmp))
+        end = resource.getrusage(resource.RUSAGE_SELF)
+    row["cpu_s"] = round(end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime, 3)
+    row["peak_rss_mb"] = round(end.ru_maxrss / 1024, 1)
+    conn.send(row)
+    conn.close()
+
+
+def excel_written(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            app = z.read("docProps/app.xml")[:4096].decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return bool(re.search(r"<(?:\w+:)?Application>Microsoft (?:Macintosh )?Excel", app))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
+    args = ap.parse_args()
+    # warm the imports once in the parent: forked children share them
+    import nscl_xl.fill  # noqa: F401
+    import nscl_xl.report  # noqa: F401
+    import nscl_xl.verify  # noqa: F401
+    import openpyxl  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    files = sorted(p for p in args.corpus.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
+    files = [p for p in files if args.all_writers or excel_written(p)]
+    if args.limit:
+        files = files[:args.limit]
+    ctx = mp.get_context("fork")
+    rows = []
+    t0 = time.perf_counter()
+    for i, path in enumerate(files, 1):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(str(path), child))
+        started = time.perf_counter()
+        proc.start()
+        child.close()
+        row = None
+        if parent.poll(TIME_LIMIT):
+            try:
+                row = parent.recv()
+            except EOFError:
+                row = None
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            row = row or {"outcome": "timeout", "detail": f"> {TIME_LIMIT} s"}
+        if row is None:
+            row = {"outcome": "killed", "detail": f"exit code {proc.exitcode} (memory limit {MEM_LIMIT >> 20} MiB?)"}
+        row["wall_s"] = round(time.perf_counter() - started, 3)
+        row["file"] = str(path.relative_to(args.corpus))
+        rows.append(row)
+        if row["outcome"] not in ("ok", "refused") or row.get("lost"):
+            print(f"[{i}/{len(files)}] {row['file']}: {row['outcome']} lost={row.get('lost')} {row['detail']}",
+                  flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "changed_fill", "changed_annotate", "notes",
+            "detail"]
+    with open(args.out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, keys, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    by = {}
+    for r in rows:
+        by[r["outcome"]] = by.get(r["outcome"], 0) + 1
+    ok = [r for r in rows if "cpu_s" in r]
+    cpu = sorted(r["cpu_s"] for r in ok)
+    rss = sorted(r["peak_rss_mb"] for r in ok)
+
+    def pct(xs, q):
+        return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0
+
+    print(f"files {len(rows)}  outcomes {by}  lost parts {sum(r.get('lost', 0) for r in rows)}  "
+          f"wall {time.perf_counter() - t0:.0f} s")
+    print(f"cpu s per file: median {pct(cpu, .5)}  p95 {pct(cpu, .95)}  max {cpu[-1] if cpu else 0}")
+    print(f"peak RSS MB per child: median {pct(rss, .5)}  p95 {pct(rss, .95)}  max {rss[-1] if rss else 0}")
+    slow = sorted(ok, key=lambda r: -r["cpu_s"])[:5]
+    for r in slow:
+        print(f"  slowest: {r['file']} {r['cpu_s']} s {r['peak_rss_mb']} MB {r['outcome']}")
+    refused = {}
+    for r in rows:
+        if r["outcome"] == "refused":
+            key = r["detail"].split(":", 1)[0]
+            refused[key] = refused.get(key, 0) + 1
+    print(f"refusals by rule: {refused}")
+    return 0 if not by.get("traceback") and not sum(r.get("lost", 0) for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
