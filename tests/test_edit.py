@@ -359,3 +359,26 @@ def test_control_characters_and_no_calcpr(tmp_path):
         ed.needs_full_calc = True
         ed.save(tmp_path / "full.xlsx", kind="filled")
     assert b'<calcPr fullCalcOnLoad="1"/></workbook>' in members(tmp_path / "full.xlsx")["xl/workbook.xml"]
+
+
+# --- a file written by Excel (Apache POI test data, see tests/data/*.LICENSE.md) -------------------
+
+POI_CHARTS = Path(__file__).parent / "data" / "poi_WithTwoCharts.xlsx"
+
+
+def test_excel_file_shared_formulas_charts_and_calc_chain(tmp_path, soffice):
+    out = tmp_path / "cols.xlsx"
+    with WorkbookEditor(POI_CHARTS) as ed:
+        ed.insert_columns("Sheet1", 1, 2, template_col=0)  # two columns before B
+        ed.save(out, kind="filled")
+    a, b = members(POI_CHARTS), members(out)
+    assert set(a) - set(b) == {"xl/calcChain.xml"}  # Excel rebuilds the calculation chain
+    for n in ("xl/theme/theme1.xml", "xl/worksheets/sheet2.xml", "xl/drawings/drawing1.xml", "docProps/app.xml"):
+        assert a[n] == b[n], n
+    ws = openpyxl.load_workbook(out)["Sheet1"]
+    assert [ws.cell(r, 7).value for r in range(1, 7)] == [f"=F{r}*F{r}" for r in range(1, 7)]  # shared, expanded
+    assert [ws.cell(r, 4).value for r in range(1, 7)] == [10, 12, 14, 9, 15, 17]
+    charts = b["xl/charts/chart1.xml"].decode() + b["xl/charts/chart2.xml"].decode()
+    assert "Sheet1!$D$1:$D$6" in charts and "Sheet1!$A$1:$A$6" in charts and "$B$1" not in charts
+    assert "calcChain" not in b["[Content_Types].xml"].decode() + b["xl/_rels/workbook.xml.rels"].decode()
+    assert assert_cached_equal_recalculated(soffice, out, tmp_path / "lo") == 6

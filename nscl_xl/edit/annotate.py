@@ -95,9 +95,10 @@ def _add_notes(ed: WorkbookEditor, sheet: str, cells: dict[tuple[int, int], list
         add_relationship(ed.pkg, ref.part, REL_COMMENTS, relative_target(ref.part, comments))
     if vml is None:
         vml = ed.pkg.free_name("xl/drawings/vmlDrawing{}.vml")
+        block = _free_idmap_block(ed)  # shape ids must not collide with another sheet's drawing
         ed.pkg.put(vml, '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
                         'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap '
-                        'v:ext="edit" data="1"/></o:shapelayout></xml>')
+                        f'v:ext="edit" data="{block}"/></o:shapelayout></xml>')
         if not re.search(r'Extension="vml"', ed.pkg.content_types(), re.I):
             from .package import ensure_default_content_type
 
@@ -111,6 +112,18 @@ def _add_notes(ed: WorkbookEditor, sheet: str, cells: dict[tuple[int, int], list
         ws.dirty = True
     _merge_comments(ed, comments, cells)
     _merge_vml(ed, vml, cells)
+
+
+def _free_idmap_block(ed: WorkbookEditor) -> int:
+    """A VML shape-id block (ids block×1024+1…) no drawing of the workbook uses yet."""
+    used = {0}
+    for info in ed.pkg.infos:
+        if info.filename.lower().endswith(".vml"):
+            text = ed.pkg.raw(info.filename).decode("latin-1")  # only ASCII attributes are read here
+            for data in re.findall(r'<o:idmap\b[^>]*\bdata="([^"]*)"', text):
+                used.update(int(x) for x in re.findall(r"\d+", data))
+            used.update(int(x) // 1024 for x in re.findall(r"_x0000_s(\d+)", text))
+    return max(used) + 1
 
 
 def _r_prefix(ws: SheetXml) -> str:
@@ -176,7 +189,8 @@ def _merge_vml(ed: WorkbookEditor, part: str, cells: dict[tuple[int, int], list[
         if rr and cc:
             existing.add((int(rr.group(1)), int(cc.group(1))))
     ids = [int(x) for x in re.findall(r"_x0000_s(\d+)", text)]
-    next_id = max(ids + [1024]) + 1
+    block = re.search(r'<o:idmap\b[^>]*\bdata="(\d+)', text)
+    next_id = max(ids + [int(block.group(1)) * 1024 if block else 1024]) + 1
     shapes = []
     if "o:spt=\"202\"" not in text and "_x0000_t202" not in text:
         shapes.append(_SHAPETYPE)

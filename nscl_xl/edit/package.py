@@ -214,10 +214,12 @@ class Package:
 
     def save(self, dst: str | Path) -> None:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
+            written: set[str] = set()
             for info in self.infos:
                 key = norm(info.filename)
-                if key in self.removed:
-                    continue
+                if key in self.removed or info.filename in written:
+                    continue  # a duplicated member name is written once (readers take the last copy)
+                written.add(info.filename)
                 if key in self.changed:
                     out.writestr(info, self.changed[key], compress_type=zipfile.ZIP_DEFLATED)
                     continue
