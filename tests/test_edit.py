@@ -382,3 +382,43 @@ def test_excel_file_shared_formulas_charts_and_calc_chain(tmp_path, soffice):
     assert "Sheet1!$D$1:$D$6" in charts and "Sheet1!$A$1:$A$6" in charts and "$B$1" not in charts
     assert "calcChain" not in b["[Content_Types].xml"].decode() + b["xl/_rels/workbook.xml.rels"].decode()
     assert assert_cached_equal_recalculated(soffice, out, tmp_path / "lo") == 6
+
+
+def _budget_rows():
+    return [["KẾ HOẠCH GIAI ĐOẠN 2026 - 2030"], ["Đơn vị tính: triệu đồng"],
+            ["TT", "Nội dung", "Đơn vị", "Số lượng", "Đơn giá", "Tổng kinh phí", "Ghi chú"],
+            ["1", "Hội nghị", "Cuộc", 5, 30, 150, None], ["", "Tổng cộng"]]
+
+
+def test_chartsheet_workbook_fills_and_keeps_the_chartsheet(tmp_path):
+    import xlsxwriter
+
+    p = tmp_path / "cs.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    for r, row in enumerate(_budget_rows()):
+        ws.write_row(r, 0, row)
+    cs = wb.add_chartsheet("Biểu đồ")
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"values": "=S!$F$4:$G$4"})
+    cs.set_chart(chart)
+    wb.close()
+    out = fill_workbook(p, tmp_path / "o.xlsx").output
+    a, b = members(p), members(out)
+    assert a["xl/chartsheets/sheet1.xml"] == b["xl/chartsheets/sheet1.xml"]
+    assert "S!$F$4:$L$4" in b["xl/charts/chart1.xml"].decode()  # across the insertion: grows
+
+
+def test_inserting_inside_an_excel_table_is_refused_clearly(tmp_path):
+    import xlsxwriter
+
+    p = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    for r, row in enumerate(_budget_rows()):
+        ws.write_row(r, 0, row)
+    ws.add_table("E20:H22", {"columns": [{"header": h} for h in ("a", "b", "c", "d")]})
+    wb.close()
+    with pytest.raises(EditError, match="bảng Excel"):
+        fill_workbook(p, tmp_path / "o.xlsx")
+    assert not (tmp_path / "o.xlsx").exists()
