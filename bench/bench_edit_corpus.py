@@ -8,7 +8,8 @@ their drawings, shared formulas, external links, customXml, VBA…).
 Each file runs in a forked child under a memory limit (RLIMIT_AS) and a time limit. Reported per
 file: outcome (ok / refused = NsclError with its message / traceback / timeout / killed), CPU
 seconds and peak RSS of the child, and lost parts: members of the input missing from an output
-(calcChain.xml excepted for fill, which Excel rebuilds) and untouched members whose bytes differ.
+(calcChain.xml excepted for fill, which Excel rebuilds) and members outside the edit (media,
+charts, drawings, other sheets, VBA, customXml, external links, themes…) whose bytes differ.
 The summary line gives the totals; tracebacks and lost parts must be 0.
 """
 
@@ -70,13 +71,37 @@ def add_budget_sheet(src: Path, dst: Path) -> None:
         ed.save(dst, kind="filled", keep_vba=src.suffix.lower() == ".xlsm")
 
 
-def compare(src: Path, out: Path, may_drop: set[str]) -> tuple[int, int]:
-    """(lost members, members changed) between two packages."""
+# Members an edit of the budget sheet must never change (the sheet itself, workbook.xml, styles,
+# content types, relationships, the marker, comments/VML of flagged cells may change).
+MUST_KEEP = re.compile(r"^(xl/media/|xl/charts/|xl/drawings/[^/]*\.xml$|customXml/|xl/externalLinks/|xl/vbaProject"
+                       r"|xl/printerSettings/|xl/embeddings/|xl/activeX/|xl/ctrlProps/|xl/theme/|docProps/(app|core)"
+                       r"\.xml$|xl/worksheets/sheet\d+\.xml$|xl/chartsheets/|xl/pivot|xl/tables/|xl/richData/)",
+                       re.IGNORECASE)
+
+
+def compare(src: Path, out: Path, may_drop: set[str], edited: set[str] = frozenset()) -> tuple[int, int, int]:
+    """(lost members, members changed, members changed that must not be) between two packages;
+    *edited* names the parts the edit owns (the budget sheet, the "Kiểm tra" sheet)."""
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
         names_b = set(b.namelist())
         lost = [n for n in a.namelist() if n not in names_b and n.rsplit("/", 1)[-1].lower() not in may_drop]
-        changed = sum(1 for n in a.namelist() if n in names_b and a.read(n) != b.read(n))
-    return len(lost), changed
+        changed = [n for n in a.namelist() if n in names_b and a.read(n) != b.read(n)]
+    damaged = [n for n in changed if MUST_KEEP.search(n) and n not in edited]
+    return len(lost), len(changed), len(damaged)
+
+
+def budget_part(path: Path) -> set[str]:
+    from nscl_xl.edit import WorkbookEditor
+
+    with WorkbookEditor(path) as ed:
+        return {ed.pkg.names[s.part] for s in ed.sheets if s.name in (BUDGET_SHEET, "Kiểm tra")}
+
+
+def _sheet_parts(path: Path, names: set[str]) -> set[str]:
+    from nscl_xl.edit import WorkbookEditor
+
+    with WorkbookEditor(path) as ed:
+        return {ed.pkg.names[s.part] for s in ed.sheets if s.name in names}
 
 
 def run_one(src: Path, work: Path) -> dict:
@@ -85,21 +110,28 @@ def run_one(src: Path, work: Path) -> dict:
     from nscl_xl.report import annotate_workbook
     from nscl_xl.verify import verify_path
 
-    row = {"outcome": "ok", "detail": "", "lost": 0, "changed_fill": 0, "changed_annotate": 0}
+    row = {"outcome": "ok", "detail": "", "lost": 0, "damaged": 0, "changed_fill": 0, "changed_annotate": 0}
     staged = work / ("staged" + src.suffix.lower())
     try:
         add_budget_sheet(src, staged)
+        lost, _, damaged = compare(src, staged, set())
+        row["lost"] += lost
+        row["damaged"] = damaged
+        own = budget_part(staged)
         filled = work / ("filled" + src.suffix.lower())
         report = fill_workbook(staged, filled, sheet=BUDGET_SHEET)
-        lost, changed = compare(staged, filled, {"calcchain.xml"})
+        lost, changed, damaged = compare(staged, filled, {"calcchain.xml"}, own)
         row["lost"] += lost
+        row["damaged"] += damaged
         row["changed_fill"] = changed
         row["notes"] = len(report.messages)
         _, findings = verify_path(staged)
         annotated = work / ("annotated" + src.suffix.lower())
         annotate_workbook(staged, findings, annotated)
-        lost, changed = compare(staged, annotated, set())
+        flagged = {f.sheet for f in findings if f.cell}
+        lost, changed, damaged = compare(staged, annotated, set(), own | _sheet_parts(staged, flagged))
         row["lost"] += lost
+        row["damaged"] += damaged
         row["changed_annotate"] = changed
     except NsclError as exc:
         row["outcome"], row["detail"] = "refused", f"{exc.rule}: {exc}"[:300]
@@ -175,11 +207,11 @@ def main() -> int:
         row["wall_s"] = round(time.perf_counter() - started, 3)
         row["file"] = str(path.relative_to(args.corpus))
         rows.append(row)
-        if row["outcome"] not in ("ok", "refused") or row.get("lost"):
+        if row["outcome"] not in ("ok", "refused") or row.get("lost") or row.get("damaged"):
             print(f"[{i}/{len(files)}] {row['file']}: {row['outcome']} lost={row.get('lost')} {row['detail']}",
                   flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "changed_fill", "changed_annotate", "notes",
+    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "damaged", "changed_fill", "changed_annotate", "notes",
             "detail"]
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, keys, extrasaction="ignore")
@@ -196,6 +228,7 @@ def main() -> int:
         return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0
 
     print(f"files {len(rows)}  outcomes {by}  lost parts {sum(r.get('lost', 0) for r in rows)}  "
+          f"untouched parts changed {sum(r.get('damaged', 0) for r in rows)}  "
           f"wall {time.perf_counter() - t0:.0f} s")
     print(f"cpu s per file: median {pct(cpu, .5)}  p95 {pct(cpu, .95)}  max {cpu[-1] if cpu else 0}")
     print(f"peak RSS MB per child: median {pct(rss, .5)}  p95 {pct(rss, .95)}  max {rss[-1] if rss else 0}")
@@ -208,7 +241,8 @@ def main() -> int:
             key = r["detail"].split(":", 1)[0]
             refused[key] = refused.get(key, 0) + 1
     print(f"refusals by rule: {refused}")
-    return 0 if not by.get("traceback") and not sum(r.get("lost", 0) for r in rows) else 1
+    bad = sum(r.get("lost", 0) + r.get("damaged", 0) for r in rows)
+    return 0 if not by.get("traceback") and not bad else 1
 
 
 if __name__ == "__main__":
