@@ -97,6 +97,69 @@ def budget_part(path: Path) -> set[str]:
         return {ed.pkg.names[s.part] for s in ed.sheets if s.name in (BUDGET_SHEET, "Kiểm tra")}
 
 
+def malformed(src: Path, out: Path) -> int:
+    """Changed or new XML members of *out* that are not well-formed (where *src*'s were)."""
+    import xml.parsers.expat
+
+    def ok(data: bytes) -> bool:
+        parser = xml.parsers.expat.ParserCreate()
+        try:
+            parser.Parse(data, True)
+            return True
+        except xml.parsers.expat.ExpatError:
+            return False
+
+    bad = 0
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        old = {n: a.read(n) for n in a.namelist()}
+        for n in b.namelist():
+            if not re.search(r"\.(xml|rels)$", n, re.I) or old.get(n) == (data := b.read(n)):
+                continue
+            if not ok(data) and (n not in old or ok(old[n])):
+                bad += 1
+    return bad
+
+
+def shift_first_sheet(src: Path, out: Path) -> str:
+    """Insert two columns before B of the first worksheet of the real file itself; the cells'
+    values (constants and cached results, read by python-calamine) must all land two columns
+    right, every XML part stay well-formed, no part be lost. Returns "ok", "refused: …" or a
+    description of the first difference."""
+    import python_calamine as pc
+
+    from nscl_xl.edit import EditError, WorkbookEditor
+
+    try:
+        with WorkbookEditor(src) as ed:
+            first = next((s for s in ed.sheets if s.kind == "worksheet"), None)
+            if first is None:
+                return "no worksheet"
+            name = first.name
+            ed.insert_columns(name, 1, 2, template_col=0)
+            ed.save(out, kind="filled", keep_vba=src.suffix.lower() == ".xlsm")
+    except EditError as exc:
+        return f"refused: {exc.rule}"
+    lost, _, _ = compare(src, out, {"calcchain.xml"})
+    if lost:
+        return f"lost {lost}"
+    if malformed(src, out):
+        return "malformed xml"
+    try:
+        before = pc.CalamineWorkbook.from_path(str(src)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except BaseException:  # noqa: BLE001 - calamine cannot read the original: nothing to compare
+        return "ok (original unreadable by calamine)"
+    after = pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for r, row in enumerate(before):
+        for c, v in enumerate(row):
+            if v in ("", None):
+                continue
+            c2 = c if c < 1 else c + 2
+            got = after[r][c2] if r < len(after) and c2 < len(after[r]) else None
+            if got != v and not (isinstance(v, float) and isinstance(got, float) and v != v and got != got):
+                return f"moved value differs at r{r} c{c}: {v!r} -> {got!r}"
+    return "ok"
+
+
 def _sheet_parts(path: Path, names: set[str]) -> set[str]:
     from nscl_xl.edit import WorkbookEditor
 
@@ -133,6 +196,8 @@ def run_one(src: Path, work: Path) -> dict:
         row["lost"] += lost
         row["damaged"] += damaged
         row["changed_annotate"] = changed
+        row["shift"] = shift_first_sheet(src, work / ("shifted" + src.suffix.lower()))
+        row["malformed"] = sum(malformed(staged, out) for out in (filled, annotated))
     except NsclError as exc:
         row["outcome"], row["detail"] = "refused", f"{exc.rule}: {exc}"[:300]
     except BaseException as exc:  # noqa: BLE001 - the bench counts every escape
@@ -207,11 +272,12 @@ def main() -> int:
         row["wall_s"] = round(time.perf_counter() - started, 3)
         row["file"] = str(path.relative_to(args.corpus))
         rows.append(row)
-        if row["outcome"] not in ("ok", "refused") or row.get("lost") or row.get("damaged"):
+        if row["outcome"] not in ("ok", "refused") or row.get("lost") or row.get("damaged") or row.get("malformed") \
+                or not str(row.get("shift", "ok")).startswith(("ok", "refused", "no worksheet")):
             print(f"[{i}/{len(files)}] {row['file']}: {row['outcome']} lost={row.get('lost')} {row['detail']}",
                   flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "damaged", "changed_fill", "changed_annotate", "notes",
+    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "damaged", "malformed", "shift", "changed_fill", "changed_annotate", "notes",
             "detail"]
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, keys, extrasaction="ignore")
@@ -241,6 +307,12 @@ def main() -> int:
             key = r["detail"].split(":", 1)[0]
             refused[key] = refused.get(key, 0) + 1
     print(f"refusals by rule: {refused}")
+    shifts = {}
+    for r in rows:
+        key = str(r.get("shift", "-")).split(":")[0].split(" at ")[0]
+        shifts[key] = shifts.get(key, 0) + 1
+    print(f"malformed XML parts {sum(r.get('malformed', 0) for r in rows)}; column insertion in each real file's first "
+          f"sheet: {shifts}")
     bad = sum(r.get("lost", 0) + r.get("damaged", 0) for r in rows)
     return 0 if not by.get("traceback") and not bad else 1
 
