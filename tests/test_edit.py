@@ -422,3 +422,12 @@ def test_inserting_inside_an_excel_table_is_refused_clearly(tmp_path):
     with pytest.raises(EditError, match="bảng Excel"):
         fill_workbook(p, tmp_path / "o.xlsx")
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_size_limits_are_checked_from_the_zip_directory(rich, tmp_path, monkeypatch):
+    from nscl_xl.edit import package
+
+    monkeypatch.setattr(package, "MAX_TOTAL_BYTES", 10_000)
+    with pytest.raises(EditError, match="quá lớn"):
+        annotate_workbook(rich, [], tmp_path / "o.xlsx")
+    assert not list(tmp_path.glob("o*"))

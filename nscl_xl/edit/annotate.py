@@ -94,6 +94,8 @@ def _add_notes(ed: WorkbookEditor, sheet: str, cells: dict[tuple[int, int], list
         set_content_type(ed.pkg, comments, CT_COMMENTS)
         add_relationship(ed.pkg, ref.part, REL_COMMENTS, relative_target(ref.part, comments))
     if vml is None:
+        if legacy:  # a <legacyDrawing> pointing nowhere: replaced by ours (a sheet has one at most)
+            ws.tail = ws.tail.replace(legacy.group(0), "", 1)
         vml = ed.pkg.free_name("xl/drawings/vmlDrawing{}.vml")
         block = _free_idmap_block(ed)  # shape ids must not collide with another sheet's drawing
         ed.pkg.put(vml, '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '

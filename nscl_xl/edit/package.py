@@ -86,6 +86,7 @@ class Package:
         for info in infos:
             total += info.file_size
             if info.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES:
+                self.zip.close()
                 raise EditError("tệp giải nén quá lớn (quá 1 GiB hoặc một phần quá 512 MiB); không sửa tệp này.",
                                 file=str(path))
         self.infos = infos
