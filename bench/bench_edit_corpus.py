@@ -68,7 +68,7 @@ def add_budget_sheet(src: Path, dst: Path) -> None:
 
     with WorkbookEditor(src) as ed:
         ed.replace_or_add_sheet(BUDGET_SHEET, budget_sheet_xml())
-        ed.save(dst, kind="filled", keep_vba=src.suffix.lower() == ".xlsm")
+        ed.save(dst, kind="filled", as_suffix=src.suffix)
 
 
 # Members an edit of the budget sheet must never change (the sheet itself, workbook.xml, styles,
@@ -136,7 +136,7 @@ def shift_first_sheet(src: Path, out: Path) -> str:
                 return "no worksheet"
             name = first.name
             ed.insert_columns(name, 1, 2, template_col=0)
-            ed.save(out, kind="filled", keep_vba=src.suffix.lower() == ".xlsm")
+            ed.save(out, kind="filled", as_suffix=src.suffix)
     except EditError as exc:
         return f"refused: {exc.rule}"
     lost, _, _ = compare(src, out, {"calcchain.xml"})

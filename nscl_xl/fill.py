@@ -326,11 +326,11 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
                          file=str(out))
     saved = backup(src) if in_place else None
     with atomic_path(out) as tmp:
-        n, notes = _apply(src, tmp, fp, keep_vba=out.suffix.lower() == ".xlsm")
+        n, notes = _apply(src, tmp, fp, as_suffix=out.suffix)
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
 
 
-def _apply(src: Path, dst: Path, fp: FillPlan, *, keep_vba: bool) -> tuple[int, list[str]]:
+def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, list[str]]:
     """Write *fp* into a copy of *src* with the package editor (:mod:`nscl_xl.edit`): only the
     edited sheet, styles, content types and the parts whose references the new columns move
     are rewritten; everything else is copied byte for byte. Returns (formulas, notes)."""
@@ -380,5 +380,5 @@ def _apply(src: Path, dst: Path, fp: FillPlan, *, keep_vba: bool) -> tuple[int, 
                 changed.add((w.row, w.col))
         ed.formulas_changed = True
         ed.recompute_dependents(t.sheet, changed, written)
-        ed.save(dst, kind="filled", keep_vba=keep_vba)
+        ed.save(dst, kind="filled", as_suffix=as_suffix)
         return formulas, list(ed.notes)

@@ -73,7 +73,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
             _add_notes(ed, sheet, cells)
         _write_check_sheet(ed, findings, {n for n in worksheets})
         with atomic_path(out) as tmp:
-            ed.save(tmp, kind="annotated", keep_vba=out.suffix.lower() == ".xlsm")
+            ed.save(tmp, kind="annotated", as_suffix=out.suffix)
     return out
 
 

@@ -312,10 +312,13 @@ def set_content_type(pkg: Package, part: str, content_type: str | None) -> None:
             return ""
         return set_attr(m.group(0), "ContentType", content_type)
 
+    old = text
     text = pat.sub(repl, text)
     if not found and content_type is not None:
         i = text.rindex("</")
         text = text[:i] + f'<Override PartName="/{part.lstrip("/")}" ContentType="{content_type}"/>' + text[i:]
+    if text == old:
+        return
     pkg.put(pkg.names.get(norm("[Content_Types].xml"), "[Content_Types].xml"), text)
 
 

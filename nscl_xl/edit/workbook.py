@@ -388,7 +388,10 @@ class WorkbookEditor:
         set_content_type(self.pkg, self.wb_part, CT_WORKBOOK_MACRO)
 
     # --- saving --------------------------------------------------------------------------------------------------
-    def save(self, dst: str | Path, *, kind: str, keep_vba: bool = True) -> None:
+    def save(self, dst: str | Path, *, kind: str, as_suffix: str | None = None) -> None:
+        """Write the edited package to *dst* (a temporary path: *as_suffix* is the extension of
+        the file the user gets). An ``.xlsm`` result is macro-enabled; an ``.xlsx`` result of an
+        ``.xlsm`` input drops the VBA project; otherwise the macro parts stay as they were."""
         for part, model in self.models.items():
             if model.dirty:
                 model.head = _fix_dimension(model.head, model.bbox())
@@ -405,13 +408,11 @@ class WorkbookEditor:
                     set_content_type(self.pkg, rel.target, None)
         if self.wb_xml != self.pkg.text(self.wb_part):
             self.pkg.put(self.wb_part, self.wb_xml)
-        if not keep_vba:
-            if self.has_vba():
-                self.drop_vba()
-            else:
-                set_content_type(self.pkg, self.wb_part, CT_WORKBOOK)
-        elif self.has_vba():
+        suffix = (as_suffix or Path(dst).suffix).lower()
+        if suffix == ".xlsm":
             self.keep_macro_content_type()
+        elif suffix == ".xlsx" and self.pkg.path.suffix.lower() == ".xlsm":
+            self.drop_vba()
         self.set_marker(kind)
         self.pkg.save(dst)
 
