@@ -233,6 +233,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--only", nargs="*", default=[], help="only files whose path contains one of these")
     ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
     args = ap.parse_args()
@@ -244,7 +245,9 @@ def main() -> int:
     import python_calamine  # noqa: F401
 
     files = sorted(p for p in args.corpus.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
-    files = [p for p in files if args.all_writers or excel_written(p)]
+    files = [p for p in files if args.all_writers or args.only or excel_written(p)]
+    if args.only:
+        files = [p for p in files if any(o in str(p) for o in args.only)]
     if args.limit:
         files = files[:args.limit]
     ctx = mp.get_context("fork")
