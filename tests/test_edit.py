@@ -431,3 +431,32 @@ def test_size_limits_are_checked_from_the_zip_directory(rich, tmp_path, monkeypa
     with pytest.raises(EditError, match="quá lớn"):
         annotate_workbook(rich, [], tmp_path / "o.xlsx")
     assert not list(tmp_path.glob("o*"))
+
+
+def test_shared_formulas_on_another_sheet_reading_the_edited_one(rich, tmp_path, soffice):
+    """Excel writes a filled-down formula as one shared formula; on a sheet that reads the edited
+    sheet it must be expanded and each cell shifted and recomputed."""
+    def edit(name, data):
+        if name != "xl/worksheets/sheet2.xml":
+            return name, data
+        cells = (f'<row r="5"><c r="A5"><f t="shared" ref="A5:A9" si="0">\'{SHEET}\'!I4*2</f><v>0</v></c></row>'
+                 + "".join(f'<row r="{r}"><c r="A{r}"><f t="shared" si="0"/><v>{v}</v></c></row>'
+                           for r, v in ((6, 150), (7, 75), (8, 0), (9, 120))))
+        return name, data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+
+    src = _rezip(rich, tmp_path / "shared.xlsx", edit)
+    out = fill_workbook(src, tmp_path / "out.xlsx").output
+    ws = openpyxl.load_workbook(out)["Tổng hợp"]
+    assert [ws.cell(r, 1).value for r in range(5, 10)] == [f"='{SHEET}'!N{r}*2" for r in range(4, 9)]
+    values = openpyxl.load_workbook(out, data_only=True)["Tổng hợp"]
+    assert [values.cell(r, 1).value for r in range(5, 10)] == [225, 150, 75, 120, 120]
+    assert assert_cached_equal_recalculated(soffice, out, tmp_path / "lo") >= 45
+
+
+def test_xlsx_input_with_a_vba_part_keeps_it(rich, tmp_path, vba_bin):
+    """An .xlsx that carries a VBA project (it happens in real files) is not silently stripped."""
+    src = rich_workbook(tmp_path / "m.xlsm", vba=vba_bin)
+    renamed = tmp_path / "m.xlsx"
+    renamed.write_bytes(src.read_bytes())
+    out = annotate_workbook(renamed, [], tmp_path / "o.xlsx")
+    assert members(out)["xl/vbaProject.bin"] == vba_bin
