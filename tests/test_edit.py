@@ -460,3 +460,16 @@ def test_xlsx_input_with_a_vba_part_keeps_it(rich, tmp_path, vba_bin):
     renamed.write_bytes(src.read_bytes())
     out = annotate_workbook(renamed, [], tmp_path / "o.xlsx")
     assert members(out)["xl/vbaProject.bin"] == vba_bin
+
+
+def test_a_formula_reading_a_changed_name_asks_for_recalculation(rich, tmp_path):
+    def edit(name, data):
+        if name != "xl/worksheets/sheet2.xml":
+            return name, data
+        return name, data.replace(b"</sheetData>", b'<row r="9"><c r="A9"><f>SUM(NuaKP)</f><v>135</v></c></row>'
+                                                  b"</sheetData>")
+
+    src = _rezip(rich, tmp_path / "n.xlsx", edit)
+    report = fill_workbook(src, tmp_path / "out.xlsx")
+    assert any("Tổng hợp!A9" in m for m in report.messages)
+    assert b'fullCalcOnLoad="1"' in members(report.output)["xl/workbook.xml"]

@@ -206,6 +206,9 @@ class WorkbookEditor:
         pending: dict[str, set[tuple[int, int]]] = {target.casefold(): set(changed)}
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         skip = {target.casefold(): set(written)}
+        defined = {unescape(m.group(1)): refs_in(unescape(m.group(2))) for m in re.finditer(
+            r'<(?:\w+:)?definedName\b[^>]*\bname="([^"]*)"[^>]*>([^<]*)</(?:\w+:)?definedName>', self.wb_xml)
+            if not m.group(1).startswith("_xlnm.")}
         done = 0
         for _ in range(50):
             if not any(pending.values()):
@@ -224,7 +227,13 @@ class WorkbookEditor:
                     model = self.sheet(ws.name)
                     formulas[key] = {(row.num - 1, c): f for row in model.rows.values() for c, cell in row.cells.items()
                                      if (f := model.formula(cell)) and (row.num - 1, c) not in skip.get(key, ())}
+                stale_names = [n for n, refs in defined.items()
+                               if any(_touches(r, pending.get((r.sheet or "").casefold(), set())) for r in refs)]
                 for pos, f in formulas[key].items():
+                    if stale_names and any(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w.(])", f, re.I)
+                                           for n in stale_names):
+                        self._cannot(ws.name, pos)  # reads a defined name over a changed cell
+                        continue
                     for r in refs_in(f):
                         owner = (r.sheet or ws.name).casefold()
                         if not r.external and _touches(r, pending.get(owner, set())):
