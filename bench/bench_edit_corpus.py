@@ -237,8 +237,12 @@ def main() -> int:
     ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
     args = ap.parse_args()
-    # warm the imports once in the parent: forked children share them
+    # import everything once in the parent: forked children share it (and a run is not affected
+    # by edits to the sources while it goes)
+    import nscl_xl.edit.annotate  # noqa: F401
+    import nscl_xl.edit.workbook  # noqa: F401
     import nscl_xl.fill  # noqa: F401
+    import nscl_xl.formula  # noqa: F401
     import nscl_xl.report  # noqa: F401
     import nscl_xl.verify  # noqa: F401
     import openpyxl  # noqa: F401
