@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing as mp
-import os
 import re
 import resource
 import sys

@@ -344,10 +344,11 @@ def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, 
         from .edit.sheet import is_covered, merged_ranges
 
         merges = merged_ranges(ws)
-        amount_c = fp.insert_at is not None and t.columns["amount"] >= fp.insert_at
-        amount_col = t.columns["amount"] + (len(fp.new_year_columns) if amount_c else 0)
-        item_col = t.columns.get("item", amount_col)
-        item_col += len(fp.new_year_columns) if fp.insert_at is not None and item_col >= fp.insert_at else 0
+        def moved(c: int) -> int:
+            return c + len(fp.new_year_columns) if fp.insert_at is not None and c >= fp.insert_at else c
+
+        amount_col = moved(t.columns["amount"])
+        item_col = moved(t.columns.get("item", t.columns["amount"]))
         styles = ed.styles
         body_row = t.lines[0].row if t.lines else t.last_row
         changed: set[tuple[int, int]] = set()

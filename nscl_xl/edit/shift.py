@@ -148,10 +148,8 @@ def shift_cols(xml: str, ins: ColumnInsert, template_col: int | None) -> str:
                 cut.append([lo, new_lo - 1, rest])
             if hi > new_hi:
                 cut.append([new_hi + 1, hi, rest])
-        if tmpl is not None:
+        if tmpl is not None:  # otherwise the new columns get the default width, as in Excel
             cut.append([new_lo, new_hi, tmpl[2]])
-        elif len(cut) != len(out) or any(a != b for a, b in zip(cut, out)):
-            pass  # the new columns were inside a span: default width is what Excel gives too
         out = sorted(cut)
     text = "".join(f'<{p}col min="{lo + 1}" max="{hi + 1}"{rest}/>' for lo, hi, rest in out)
     return xml[:m.start(2)] + text + xml[m.end(2):]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .package import (CT_WORKBOOK, CT_WORKBOOK_MACRO, REL, WORKBOOK_ORDER, WORKSHEET_ORDER, EditError, Package,
-                      add_relationship, attrs, element_end, escape, insert_child, norm, relative_target,
+from .package import (CT_WORKBOOK, CT_WORKBOOK_MACRO, REL, WORKBOOK_ORDER, EditError, Package,
+                      add_relationship, attrs, escape, insert_child, norm, relative_target,
                       remove_relationships, root_prefix, set_attr, set_content_type, unescape)
 from .refs import ColumnInsert, refs_in, rewrite_refs
 from .sheet import SheetXml, number_text
@@ -140,8 +140,7 @@ class WorkbookEditor:
         model.expand_shared(ref.name, lambda text: True)
         model.shift_formulas(ins, ref.name)
         model.move_columns(ins)
-        model.head = shift_cols(shift_markup(model.head, ins, ref.name, True), ins,
-                                None if template_col is None else template_col)
+        model.head = shift_cols(shift_markup(model.head, ins, ref.name, True), ins, template_col)
         model.tail = shift_markup(model.tail, ins, ref.name, True)
         if template_col is not None and template_col < at:
             for row in model.rows.values():
@@ -340,10 +339,8 @@ class WorkbookEditor:
             text = self.pkg.text(part)
             m = re.search(rf'<(\w+:)?property\b[^>]*name="{MARKER}"[^>]*>.*?</\1?property>', text, re.S)
             if m:
-                p = m.group(1) or ""
                 inner = re.sub(r">[^<]*</(\w+:)?lpwstr>", f">{kind}</\\1lpwstr>", m.group(0), 1)
                 text = text[:m.start()] + inner + text[m.end():]
-                del p
             else:
                 pids = [int(x) for x in re.findall(r'\spid="(\d+)"', text)]
                 vt_prefix = re.search(rf'xmlns:(\w+)="{re.escape(vt)}"', text)
@@ -501,4 +498,4 @@ def _rel_prefix(xml: str) -> str:
     return m.group(1) if m else None
 
 
-__all__ = ["WorkbookEditor", "EditError", "Decimal", "element_end", "WORKSHEET_ORDER"]
+__all__ = ["EditError", "SheetRef", "WorkbookEditor"]
