@@ -3,9 +3,10 @@ table live — line totals, parents and the grand total as formulas — and writ
 
 Planning (:func:`plan_fill`) is pure: it works on the budget model and returns the cell
 writes with the value each formula must show. Applying it to a file (:func:`fill_workbook`)
-uses openpyxl on a copy, then puts those exact values in as the formulas' cached values, so
-readers that never recalculate (pandas, calamine, previewers) show the right numbers; the
-tests recalculate with LibreOffice and compare.
+edits a copy of the package in place (:mod:`nscl_xl.edit`: every part the fill does not need
+stays byte-identical, references move as in Excel) and writes those exact values as the
+formulas' cached values, so readers that never recalculate (pandas, calamine, previewers) show
+the right numbers; the tests recalculate with LibreOffice and compare.
 
 Whole units: a line of 1 conference is never spread as 0.2 per year. ``spread`` chooses
 where remainders go: ``even`` (each year gets the rounded cumulative share — one conference
@@ -335,17 +336,18 @@ def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, 
     edited sheet, styles, content types and the parts whose references the new columns move
     are rewritten; everything else is copied byte for byte. Returns (formulas, notes)."""
     from .edit import WorkbookEditor, insert_year_columns
+    from .edit.sheet import is_covered, merged_ranges
 
     t = fp.table
+
+    def moved(c: int) -> int:
+        return c + len(fp.new_year_columns) if fp.insert_at is not None and c >= fp.insert_at else c
+
     with WorkbookEditor(src) as ed:
         ws = ed.sheet(t.sheet)
         if fp.new_year_columns:
             insert_year_columns(ed, t, fp.insert_at, fp.new_year_columns, GROUP_LABEL)
-        from .edit.sheet import is_covered, merged_ranges
-
         merges = merged_ranges(ws)
-        def moved(c: int) -> int:
-            return c + len(fp.new_year_columns) if fp.insert_at is not None and c >= fp.insert_at else c
 
         amount_col = moved(t.columns["amount"])
         item_col = moved(t.columns.get("item", t.columns["amount"]))
