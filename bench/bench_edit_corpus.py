@@ -219,6 +219,30 @@ def _child(src: str, conn) -> None:
     conn.close()
 
 
+def lo_check(src: Path, work: Path) -> str:
+    """Fill the budget sheet added to *src*, recalculate the result in LibreOffice (forced, via
+    tests/lo.py) and compare every cell of the budget sheet: cached values must equal LO's."""
+    import shutil
+
+    import python_calamine as pc
+
+    from nscl_xl.fill import fill_workbook
+    from tests.lo import recalculated_copy
+
+    staged = work / ("staged" + src.suffix.lower())
+    add_budget_sheet(src, staged)
+    filled = fill_workbook(staged, work / ("filled" + src.suffix.lower()), sheet=BUDGET_SHEET).output
+    again = recalculated_copy(shutil.which("soffice"), filled, work)
+    mine = pc.CalamineWorkbook.from_path(str(filled)).get_sheet_by_name(BUDGET_SHEET).to_python()
+    theirs = pc.CalamineWorkbook.from_path(str(again)).get_sheet_by_name(BUDGET_SHEET).to_python()
+    for r, row in enumerate(mine):
+        for c, v in enumerate(row):
+            w = theirs[r][c] if r < len(theirs) and c < len(theirs[r]) else ""
+            if v != w:
+                return f"r{r} c{c}: cached {v!r}, LibreOffice {w!r}"
+    return "ok"
+
+
 def excel_written(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
@@ -233,6 +257,7 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--only", nargs="*", default=[], help="only files whose path contains one of these")
+    ap.add_argument("--lo", type=int, default=0, help="also check N evenly sampled filled outputs in LibreOffice")
     ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
     args = ap.parse_args()
@@ -319,6 +344,21 @@ def main() -> int:
         shifts[key] = shifts.get(key, 0) + 1
     print(f"malformed XML parts {sum(r.get('malformed', 0) for r in rows)}; column insertion in each real file's first "
           f"sheet: {shifts}")
+    if args.lo:
+        sample = [r for r in rows if r["outcome"] == "ok"]
+        sample = sample[::max(1, len(sample) // args.lo)][:args.lo]
+        results = {}
+        for r in sample:
+            with tempfile.TemporaryDirectory(prefix="nscl-lo-") as tmp:
+                try:
+                    res = lo_check(args.corpus / r["file"], Path(tmp))
+                except Exception as exc:  # noqa: BLE001 - reported, counted
+                    res = f"error {type(exc).__name__}: {exc}"
+            results[r["file"]] = res
+            if res != "ok":
+                print(f"  LibreOffice differs: {r['file']}: {res}")
+        print(f"LibreOffice forced recalculation of {len(results)} filled outputs: "
+              f"{sum(v == 'ok' for v in results.values())} with every cached value equal")
     bad = sum(r.get("lost", 0) + r.get("damaged", 0) for r in rows)
     return 0 if not by.get("traceback") and not bad else 1
 
