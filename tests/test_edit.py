@@ -409,7 +409,7 @@ def test_chartsheet_workbook_fills_and_keeps_the_chartsheet(tmp_path):
     assert "S!$F$4:$L$4" in b["xl/charts/chart1.xml"].decode()  # across the insertion: grows
 
 
-def test_inserting_inside_an_excel_table_is_refused_clearly(tmp_path):
+def test_inserting_through_an_excel_table_widens_it_as_excel_does(tmp_path, soffice):
     import xlsxwriter
 
     p = tmp_path / "t.xlsx"
@@ -417,10 +417,36 @@ def test_inserting_inside_an_excel_table_is_refused_clearly(tmp_path):
     ws = wb.add_worksheet("S")
     for r, row in enumerate(_budget_rows()):
         ws.write_row(r, 0, row)
+    ws.add_table("E20:H22", {"columns": [{"header": h} for h in ("a", "Cột1", "c", "d")],
+                             "data": [[1, 2, 3, 4], [5, 6, 7, 8]]})
+    ws.write_formula("J20", "=SUM(Table1[d])", None, 12)
+    wb.close()
+    out = fill_workbook(p, tmp_path / "o.xlsx").output  # five year columns before G
+    table = openpyxl.load_workbook(out)["S"].tables["Table1"]
+    assert table.ref == "E20:M22" and table.autoFilter.ref == "E20:M22"
+    assert [c.name for c in table.tableColumns] == ["a", "Cột1", "Cột2", "Cột3", "Cột4", "Cột5", "Cột6", "c", "d"]
+    assert [c.id for c in table.tableColumns] == [1, 2, 5, 6, 7, 8, 9, 3, 4]
+    values = openpyxl.load_workbook(out, data_only=True)["S"]
+    assert [values.cell(20, c).value for c in range(5, 14)] == ["a", "Cột1", "Cột2", "Cột3", "Cột4", "Cột5", "Cột6",
+                                                               "c", "d"]
+    assert values["O20"].value == 12  # the structured reference still reads column d
+    assert assert_cached_equal_recalculated(soffice, out, tmp_path / "lo") >= 3
+
+
+def test_inserting_through_a_query_table_is_refused_clearly(tmp_path):
+    import xlsxwriter
+
+    p = tmp_path / "q.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    for r, row in enumerate(_budget_rows()):
+        ws.write_row(r, 0, row)
     ws.add_table("E20:H22", {"columns": [{"header": h} for h in ("a", "b", "c", "d")]})
     wb.close()
-    with pytest.raises(EditError, match="bảng Excel"):
-        fill_workbook(p, tmp_path / "o.xlsx")
+    q = _rezip(p, tmp_path / "q2.xlsx", lambda n, d: (n, d.replace(b"<table ", b'<table tableType="queryTable" ', 1)
+                                                      if n.startswith("xl/tables/") else d))
+    with pytest.raises(EditError, match="truy vấn"):
+        fill_workbook(q, tmp_path / "o.xlsx")
     assert not (tmp_path / "o.xlsx").exists()
 
 

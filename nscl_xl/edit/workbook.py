@@ -128,14 +128,19 @@ class WorkbookEditor:
         model = self.sheet(ref.name)
         rels = self.pkg.rels(ref.part)
         tables = [r.target for r in rels if r.type == REL + "table" and self.pkg.has(r.target)]
+        widened = []  # Excel tables the insertion goes through: they get new columns, as in Excel
         for t in tables:
-            m = re.search(r'<(?:\w+:)?table\b[^>]*\sref="([^"]+)"', self.pkg.text(t))
+            text = self.pkg.text(t)
+            m = re.search(r'<(?:\w+:)?table\b[^>]*\sref="([^"]+)"', text)
             if m:
                 (c1, c2) = _col_span(m.group(1))
                 if c1 < at <= c2:
-                    raise EditError(f"chỗ cần chèn cột năm nằm giữa bảng Excel (Table) {m.group(1)} của trang "
-                                    f"'{ref.name}'; hãy chuyển bảng đó thành vùng thường (Convert to Range) hoặc thêm "
-                                    f"các cột năm bằng tay.", file=str(self.pkg.path), sheet=ref.name)
+                    if re.search(r'<(?:\w+:)?table\b[^>]*\stableType="(?:queryTable|xml)"', text):
+                        raise EditError(f"chỗ cần chèn cột nằm giữa bảng Excel (Table) {m.group(1)} gắn với truy vấn "
+                                        f"dữ liệu của trang '{ref.name}'; hãy chuyển bảng đó thành vùng thường (Convert "
+                                        f"to Range) hoặc thêm các cột bằng tay.", file=str(self.pkg.path),
+                                        sheet=ref.name)
+                    widened.append((t, m.group(1), c1))
         # 1. the sheet itself: cells, formulas, ranges, widths
         model.expand_shared(ref.name, lambda text: True)
         model.shift_formulas(ins, ref.name)
@@ -148,6 +153,8 @@ class WorkbookEditor:
                 if left is not None and left.style and not any(at <= c < at + count for c in row.cells):
                     for c in range(at, at + count):
                         model.set_style(row.num - 1, c, left.style)
+        for part, old_ref, c1 in widened:
+            self._widen_table(part, old_ref, c1, ins, model)
         # 2. other sheets whose formulas may name it
         needle = {ref.name.casefold(), ref.name.replace("'", "''").casefold()}
         for other in self.sheets:
@@ -185,6 +192,36 @@ class WorkbookEditor:
                 self._rewrite(key, lambda x: _shift_pivot_source(x, ins))
         self.formulas_changed = True
         return ins
+
+    def _widen_table(self, part: str, old_ref: str, c1: int, ins: ColumnInsert, model: SheetXml) -> None:
+        """New table columns where the insertion goes through an Excel table: unique names
+        ("Cột1", …) in <tableColumns> and in the header row (a table's header cells must hold
+        its column names). The table's ranges were already shifted with the rest of the part."""
+        text = self.pkg.text(part)
+        m = re.search(r"<((?:\w+:)?)tableColumns\b[^>]*>(.*?)</\1tableColumns>", text, re.S)
+        if not m:
+            raise EditError(f"bảng Excel {old_ref} không có danh sách cột; không chèn được.", file=str(self.pkg.path))
+        p = m.group(1)
+        cols = re.findall(rf"<{re.escape(p)}tableColumn\b(?:[^>]*/>|.*?</{re.escape(p)}tableColumn>)", m.group(2), re.S)
+        ids = [int(x) for x in re.findall(r'\bid="(\d+)"', m.group(2))] or [0]
+        taken = {unescape(n).casefold() for n in re.findall(r'\bname="([^"]*)"', m.group(2))}
+        names, n = [], 1
+        while len(names) < ins.count:
+            if f"cột{n}" not in taken:
+                names.append(f"Cột{n}")
+            n += 1
+        new = [f'<{p}tableColumn id="{max(ids) + i + 1}" name="{name}"/>' for i, name in enumerate(names)]
+        k = ins.at - c1
+        cols = cols[:k] + new + cols[k:]
+        start = text[m.start():m.start(2)]
+        start = set_attr(start, "count", str(len(cols)))
+        text = text[:m.start()] + start + "".join(cols) + text[m.end(2):]
+        self.pkg.put(part, text)
+        header = re.search(r'<(?:\w+:)?table\b[^>]*>', text).group(0)
+        if attrs(header).get("headerRowCount", "1") != "0":
+            row = int(re.match(r"[A-Za-z]+(\d+)", old_ref).group(1)) - 1
+            for i, name in enumerate(names):
+                model.write(row, ins.at + i, name)
 
     def _rewrite(self, part: str, fn) -> None:
         old = self.pkg.text(part)
