@@ -3,7 +3,8 @@ workbooks: the Excel-written .xlsx/.xlsm files of ../shared/corpus/external, eac
 budget-table sheet added by the edit engine itself (so fill and annotate run on real packages:
 their drawings, shared formulas, external links, customXml, VBA…).
 
-    python bench/bench_edit_corpus.py [--corpus DIR] [--limit N] [--all-writers] [--out bench/out/edit.csv]
+    python bench/bench_edit_corpus.py [--corpus DIR] [--limit N] [--only NAME…] [--all-writers] [--baseline]
+        [--lo N] [--out bench/out/edit_corpus.csv]
 
 Each file runs in a forked child under a memory limit (RLIMIT_AS) and a time limit. Reported per
 file: outcome (ok / refused = NsclError with its message / traceback / timeout / killed), CPU
@@ -181,7 +182,9 @@ def run_one(src: Path, work: Path) -> dict:
         row["damaged"] = damaged
         own = budget_part(staged)
         filled = work / ("filled" + src.suffix.lower())
+        t = time.process_time()
         report = fill_workbook(staged, filled, sheet=BUDGET_SHEET)
+        row["fill_s"] = round(time.process_time() - t, 3)
         lost, changed, damaged = compare(staged, filled, {"calcchain.xml"}, own)
         row["lost"] += lost
         row["damaged"] += damaged
@@ -189,7 +192,9 @@ def run_one(src: Path, work: Path) -> dict:
         row["notes"] = len(report.messages)
         _, findings = verify_path(staged)
         annotated = work / ("annotated" + src.suffix.lower())
+        t = time.process_time()
         annotate_workbook(staged, findings, annotated)
+        row["annotate_s"] = round(time.process_time() - t, 3)
         flagged = {f.sheet for f in findings if f.cell}
         lost, changed, damaged = compare(staged, annotated, set(), own | _sheet_parts(staged, flagged))
         row["lost"] += lost
@@ -207,12 +212,32 @@ def run_one(src: Path, work: Path) -> dict:
     return row
 
 
-def _child(src: str, conn) -> None:
+def baseline(src: Path, work: Path) -> float:
+    """CPU seconds of the former way of editing: openpyxl load + save of the staged workbook."""
+    import warnings
+
+    import openpyxl
+
+    staged = work / ("staged" + src.suffix.lower())
+    start = time.process_time()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(staged, keep_vba=src.suffix.lower() == ".xlsm")
+            wb.save(work / ("openpyxl" + src.suffix.lower()))
+    except Exception:  # noqa: BLE001 - the baseline failing is itself what the old path did
+        return -1.0
+    return round(time.process_time() - start, 3)
+
+
+def _child(src: str, conn, with_baseline: bool) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEM_LIMIT, MEM_LIMIT))
     with tempfile.TemporaryDirectory(prefix="nscl-bench-") as tmp:
         start = resource.getrusage(resource.RUSAGE_SELF)
         row = run_one(Path(src), Path(tmp))
         end = resource.getrusage(resource.RUSAGE_SELF)
+        if with_baseline and row["outcome"] == "ok":
+            row["openpyxl_roundtrip_s"] = baseline(Path(src), Path(tmp))
     row["cpu_s"] = round(end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime, 3)
     row["peak_rss_mb"] = round(end.ru_maxrss / 1024, 1)
     conn.send(row)
@@ -257,6 +282,8 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--only", nargs="*", default=[], help="only files whose path contains one of these")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also time an openpyxl load+save of each staged workbook (the former edit path)")
     ap.add_argument("--lo", type=int, default=0, help="also check N evenly sampled filled outputs in LibreOffice")
     ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
@@ -283,7 +310,7 @@ def main() -> int:
     t0 = time.perf_counter()
     for i, path in enumerate(files, 1):
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(str(path), child))
+        proc = ctx.Process(target=_child, args=(str(path), child, args.baseline))
         started = time.perf_counter()
         proc.start()
         child.close()
@@ -308,7 +335,7 @@ def main() -> int:
             print(f"[{i}/{len(files)}] {row['file']}: {row['outcome']} lost={row.get('lost')} {row['detail']}",
                   flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    keys = ["file", "outcome", "cpu_s", "wall_s", "peak_rss_mb", "lost", "damaged", "malformed", "shift", "changed_fill", "changed_annotate", "notes",
+    keys = ["file", "outcome", "cpu_s", "fill_s", "annotate_s", "openpyxl_roundtrip_s", "wall_s", "peak_rss_mb", "lost", "damaged", "malformed", "shift", "changed_fill", "changed_annotate", "notes",
             "detail"]
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, keys, extrasaction="ignore")
@@ -327,7 +354,17 @@ def main() -> int:
     print(f"files {len(rows)}  outcomes {by}  lost parts {sum(r.get('lost', 0) for r in rows)}  "
           f"untouched parts changed {sum(r.get('damaged', 0) for r in rows)}  "
           f"wall {time.perf_counter() - t0:.0f} s")
-    print(f"cpu s per file: median {pct(cpu, .5)}  p95 {pct(cpu, .95)}  max {cpu[-1] if cpu else 0}")
+    print(f"cpu s per file (add sheet, fill, verify, annotate, insert columns in the first sheet + checks): "
+          f"median {pct(cpu, .5)}  p95 {pct(cpu, .95)}  max {cpu[-1] if cpu else 0}")
+    for key, label in (("fill_s", "fill-years (read + plan + edit)"), ("annotate_s", "--annotate write (edit only)")):
+        xs = sorted(r[key] for r in rows if key in r)
+        if xs:
+            print(f"  {label}: median {pct(xs, .5)}  p95 {pct(xs, .95)}  max {xs[-1]}")
+    base = sorted(r["openpyxl_roundtrip_s"] for r in rows if r.get("openpyxl_roundtrip_s", -1) >= 0)
+    if base:
+        failed = sum(1 for r in rows if r.get("openpyxl_roundtrip_s") == -1)
+        print(f"  baseline, openpyxl load+save alone (a lower bound of the former edit path): median {pct(base, .5)}  p95 {pct(base, .95)}  max {base[-1]}  "
+              f"(failed on {failed} files)")
     print(f"peak RSS MB per child: median {pct(rss, .5)}  p95 {pct(rss, .95)}  max {rss[-1] if rss else 0}")
     slow = sorted(ok, key=lambda r: -r["cpu_s"])[:5]
     for r in slow:
