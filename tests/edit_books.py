@@ -95,6 +95,8 @@ def rich_workbook(path: Path, vba: bytes | None = None) -> Path:
     ws.write_formula("K5", '=IF(G5="","trống",G5)', body, "trống")  # a text result
     ws.write_formula("K6", "=1/0", body, "#DIV/0!")  # an error result must survive
     ws.write_array_formula("K7:K8", "{=F5:F6*2}", money, 300)
+    ws.write_dynamic_array_formula("K12:K13", "=LEN(B5:B6)", None, 19)  # a spilled (dynamic array) result
+    ws.write_number("K13", 18)
     ws.write_url("K4", f"internal:'{SHEET}'!F9", string="Tổng cộng")
     ws.data_validation("G4:G8", {"validate": "list", "source": ["Tỉnh", "Xã hội hoá"]})
     ws.conditional_format("I4:I8", {"type": "cell", "criteria": ">", "value": 50,

@@ -158,6 +158,10 @@ def test_fill_cached_values_equal_libreoffice_and_old_formulas_keep_their_values
     assert after[(SHEET, "P2")][1] == 690 and after[("Tổng hợp", "A3")][1] == 690
     assert after[(SHEET, "P6")][1] == "#DIV/0!"  # an error result survives as an error
     assert after[(SHEET, "P7")][1] == 300  # the array formula's cached result survives
+    assert after[(SHEET, "P12")][1] == 19  # so does the dynamic array's, and its spill cell
+    sheet = members(out)["xl/worksheets/sheet1.xml"].decode()
+    assert re.search(r'<c r="P12" cm="1"><f t="array" ref="P12:P13"( aca="false")?>LEN\(B5:B6\)</f><v>19</v></c>'
+                     r'</row><row r="13"[^>]*><c r="P13"><v>18</v></c>', sheet), re.findall(r'<c r="P1[23]".*?</c>', sheet)
     n = assert_cached_equal_recalculated(soffice, out, tmp_path / "lo")
     assert n >= 40
     # unchanged inputs: LibreOffice gives the pre-existing formulas the values they had before
