@@ -307,7 +307,7 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     """Fill the year columns of one budget sheet and write the result (never the input, unless
     *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
     from .reader import read_grids_plan
-    from .safe_write import atomic_path, backup
+    from .safe_write import backup
     from .workbook_io import read_grids
 
     src = Path(path)
@@ -325,9 +325,13 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     if out.resolve() == src.resolve() and not in_place:
         raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
                          file=str(out))
-    saved = backup(src) if in_place else None
-    with atomic_path(out) as tmp:
-        n, notes = _apply(src, tmp, fp, as_suffix=out.suffix)
+    from .edit.output import output_error, write_atomically
+
+    try:
+        saved = backup(src) if in_place else None
+    except OSError as exc:
+        raise output_error(exc, src.with_name(src.name + ".bak")) from exc
+    n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
 
 

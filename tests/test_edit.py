@@ -503,3 +503,23 @@ def test_a_formula_reading_a_changed_name_asks_for_recalculation(rich, tmp_path)
     report = fill_workbook(src, tmp_path / "out.xlsx")
     assert any("Tổng hợp!A9" in m for m in report.messages)
     assert b'fullCalcOnLoad="1"' in members(report.output)["xl/workbook.xml"]
+
+
+def test_output_failures_are_messages_and_leave_nothing(rich, tmp_path):
+    from click.testing import CliRunner
+
+    from nscl_xl.cli import main
+
+    folder = tmp_path / "ra"
+    folder.mkdir()
+    res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(folder)])
+    assert res.exit_code == 2 and "là một thư mục" in res.output
+    blocker = tmp_path / "tep"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(blocker / "o.xlsx")])
+    assert res.exit_code == 2 and "đường dẫn" in res.output
+    res = CliRunner().invoke(main, ["verify", str(rich), "--annotate", str(blocker / "a.xlsx")])
+    assert res.exit_code == 2 and "đường dẫn" in res.output
+    res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(tmp_path / ("x" * 300 + ".xlsx"))])
+    assert res.exit_code == 2 and "quá dài" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ke_hoach.xlsx", "logo.png", "ra", "tep"])

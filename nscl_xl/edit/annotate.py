@@ -40,7 +40,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     The input is never written; the copy is written atomically. An ``.xlsx`` output of an
     ``.xlsm`` input is a valid macro-free workbook."""
     from ..errors import UsageError
-    from ..safe_write import atomic_path
+    from .output import write_atomically
 
     src, out = Path(src), Path(out)
     if src.resolve() == out.resolve():
@@ -72,8 +72,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
         for sheet, cells in notes.items():
             _add_notes(ed, sheet, cells)
         _write_check_sheet(ed, findings, {n for n in worksheets})
-        with atomic_path(out) as tmp:
-            ed.save(tmp, kind="annotated", as_suffix=out.suffix)
+        write_atomically(out, lambda tmp: ed.save(tmp, kind="annotated", as_suffix=out.suffix))
     return out
 
 
