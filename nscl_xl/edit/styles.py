@@ -117,23 +117,30 @@ class Styles:
         self._memo[key] = index
         return index
 
+    # The order Excel writes a <font>'s children in (the schema allows any order; the Open XML
+    # SDK validator, and so some consumers, expect this one).
+    FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+                  "name", "family", "charset", "scheme")
+
     def _font_with(self, font: str, *, bold, italic, color, underline) -> str:
         p = self.p
         start = self._start(font)
         inner = "" if start.endswith("/>") else font[len(start):-len(f"</{p}font>")]
         start = start[:-2] + ">" if start.endswith("/>") else start
+        children = {m.group(1): m.group(0) for m in
+                    re.finditer(rf"<{re.escape(p)}(\w+)\b{_Q}(?:/>|>.*?</{re.escape(p)}\1>)", inner, re.S)}
         for flag, name in ((bold, "b"), (italic, "i")):
-            if flag is None:
-                continue
-            inner = re.sub(rf"<{re.escape(p)}{name}(?:\s{_Q})?/>", "", inner)
-            if flag:
-                inner = f"<{p}{name}/>" + inner
+            if flag is not None:
+                children.pop(name, None)
+                if flag:
+                    children[name] = f"<{p}{name}/>"
         if color:
-            inner = re.sub(rf"<{re.escape(p)}color\b{_Q}/>", "", inner)
-            inner += f'<{p}color rgb="FF{color}"/>'
-        if underline and f"<{p}u" not in inner:
-            inner += f"<{p}u/>"
-        return f"{start}{inner}</{p}font>"
+            children["color"] = f'<{p}color rgb="FF{color}"/>'
+        if underline:
+            children.setdefault("u", f"<{p}u/>")
+        ordered = [children[k] for k in self.FONT_ORDER if k in children]
+        ordered += [v for k, v in children.items() if k not in self.FONT_ORDER]
+        return f"{start}{''.join(ordered)}</{p}font>"
 
     def font_name_size(self, index: int) -> tuple[str | None, str | None]:
         f = self.font_of(index)
