@@ -268,6 +268,35 @@ def lo_check(src: Path, work: Path) -> str:
     return "ok"
 
 
+def sdk_check(src: Path, work: Path, validate) -> dict[str, set[str]]:
+    """Open XML SDK errors that the staged, filled, annotated and column-inserted outputs of
+    *src* have and *src* itself has not (what Excel would be asked to repair)."""
+    from nscl_xl.edit import EditError, WorkbookEditor
+    from nscl_xl.fill import fill_workbook
+    from nscl_xl.report import annotate_workbook
+    from nscl_xl.verify import verify_path
+
+    def errors(path: Path) -> set[str]:
+        return {e.split(": ", 1)[-1] for e in validate(path)}
+
+    suffix = src.suffix.lower()
+    base = errors(src)
+    staged = work / ("staged" + suffix)
+    add_budget_sheet(src, staged)
+    outputs = {"staged": staged,
+               "filled": fill_workbook(staged, work / ("filled" + suffix), sheet=BUDGET_SHEET).output,
+               "annotated": annotate_workbook(staged, verify_path(staged)[1], work / ("annotated" + suffix))}
+    try:
+        with WorkbookEditor(src) as ed:
+            first = next(s for s in ed.sheets if s.kind == "worksheet")
+            ed.insert_columns(first.name, 1, 2, template_col=0)
+            ed.save(work / ("shifted" + suffix), kind="filled", as_suffix=suffix)
+            outputs["shifted"] = work / ("shifted" + suffix)
+    except (EditError, StopIteration):
+        pass
+    return {kind: errors(path) - base for kind, path in outputs.items()}
+
+
 def excel_written(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
@@ -284,6 +313,8 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=[], help="only files whose path contains one of these")
     ap.add_argument("--baseline", action="store_true",
                     help="also time an openpyxl load+save of each staged workbook (the former edit path)")
+    ap.add_argument("--sdk", type=int, default=0,
+                    help="also validate N sampled outputs with the Open XML SDK (tests/ooxml.py) against their input")
     ap.add_argument("--lo", type=int, default=0, help="also check N evenly sampled filled outputs in LibreOffice")
     ap.add_argument("--all-writers", action="store_true", help="not only files whose app.xml names Excel")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "edit_corpus.csv")
@@ -381,6 +412,27 @@ def main() -> int:
         shifts[key] = shifts.get(key, 0) + 1
     print(f"malformed XML parts {sum(r.get('malformed', 0) for r in rows)}; column insertion in each real file's first "
           f"sheet: {shifts}")
+    if args.sdk:
+        try:
+            from tests.ooxml import validate
+        except ImportError:
+            validate = None
+            print("Open XML SDK validator (tests/ooxml.py) not available: --sdk skipped")
+        sample = [r for r in rows if r["outcome"] == "ok"]
+        sample = sample[::max(1, len(sample) // args.sdk)][:args.sdk]
+        bad: dict[str, int] = {}
+        for r in sample if validate else []:
+            with tempfile.TemporaryDirectory(prefix="nscl-sdk-") as tmp:
+                try:
+                    found = sdk_check(args.corpus / r["file"], Path(tmp), validate)
+                except Exception as exc:  # noqa: BLE001 - reported, counted
+                    found = {"error": {f"{type(exc).__name__}: {exc}"}}
+            for kind, errs in found.items():
+                if errs:
+                    bad[kind] = bad.get(kind, 0) + 1
+                    print(f"  SDK errors new in {kind} output of {r['file']}: {sorted(errs)[:2]}")
+        if validate:
+            print(f"Open XML SDK over {len(sample)} sampled files: files with new errors by output {bad or 'none'}")
     if args.lo:
         sample = [r for r in rows if r["outcome"] == "ok"]
         sample = sample[::max(1, len(sample) // args.lo)][:args.lo]
