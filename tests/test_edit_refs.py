@@ -140,3 +140,33 @@ def test_rewrite_keeps_untouched_text_identical():
     text = "IF('Kế hoạch ''A'''!B2>0,\"x\"&Tên_A1,SUM(A:A))"
     assert rewrite_refs(text, lambda r: None) is text
     assert col_index(col_name(16383)) == 16383
+
+
+def test_markup_outside_cells():
+    from nscl_xl.edit.shift import shift_cols, shift_markup, shift_vml
+
+    ins = ColumnInsert("S", 2, 2)  # before C
+    xml = ('<sheetView><pane xSplit="3" ySplit="1" topLeftCell="D2" state="frozen"/><selection activeCell="B1" '
+           'sqref="B1 C3:D4"/></sheetView><mergeCells><mergeCell ref="A1:B1"/><mergeCell ref="B2:C2"/></mergeCells>'
+           '<dataValidation sqref="C5"><formula1>$C$1:$C$3</formula1></dataValidation>'
+           '<x14:dataValidation><xm:f>T!$C$1</xm:f><xm:sqref>C6</xm:sqref></x14:dataValidation>'
+           '<hyperlink ref="C7" location="\'S\'!C9"/>'
+           '<xdr:from><xdr:col>2</xdr:col></xdr:from><xdr:to><xdr:col>1</xdr:col></xdr:to>')
+    assert shift_markup(xml, ins, "S", True) == (
+        '<sheetView><pane xSplit="5" ySplit="1" topLeftCell="F2" state="frozen"/><selection activeCell="B1" '
+        'sqref="B1 E3:F4"/></sheetView><mergeCells><mergeCell ref="A1:B1"/><mergeCell ref="B2:E2"/></mergeCells>'
+        '<dataValidation sqref="E5"><formula1>$E$1:$E$3</formula1></dataValidation>'
+        '<x14:dataValidation><xm:f>T!$C$1</xm:f><xm:sqref>E6</xm:sqref></x14:dataValidation>'
+        '<hyperlink ref="E7" location="\'S\'!E9"/>'
+        '<xdr:from><xdr:col>4</xdr:col></xdr:from><xdr:to><xdr:col>1</xdr:col></xdr:to>')
+    # another sheet: only references naming S move, its own ranges stay
+    assert shift_markup('<mergeCell ref="C1:D1"/><formula1>S!C1+C1</formula1>', ins, "T", False) == \
+        '<mergeCell ref="C1:D1"/><formula1>S!E1+C1</formula1>'
+    cols = '<cols><col min="1" max="1" width="5"/><col min="2" max="4" width="9" customWidth="1"/></cols>'
+    # the span B:D across the insertion grows; the new C:D take the width of B (the template)
+    assert shift_cols(cols, ins, 1) == ('<cols><col min="1" max="1" width="5"/><col min="2" max="2" width="9" '
+                                        'customWidth="1"/><col min="3" max="4" width="9" customWidth="1"/>'
+                                        '<col min="5" max="6" width="9" customWidth="1"/></cols>')
+    vml = "<x:ClientData><x:Anchor>3, 15, 0, 10, 5, 15, 4, 4</x:Anchor><x:Row>0</x:Row><x:Column>2</x:Column>"
+    assert shift_vml(vml, ins) == ("<x:ClientData><x:Anchor>5, 15, 0, 10, 7, 15, 4, 4</x:Anchor><x:Row>0</x:Row>"
+                                   "<x:Column>4</x:Column>")

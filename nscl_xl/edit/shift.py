@@ -50,6 +50,10 @@ def shift_markup(xml: str, ins: ColumnInsert, here: str | None, own: bool) -> st
         if not names and not formulas or not m.group(3):
             return m.group(0)
         text = m.group(0)
+        if own and local == "pane":  # frozen/split columns left of the insertion move with it
+            split = re.search(r'\sxSplit="(\d+(?:\.\d+)?)"', text)
+            if split and 'state="frozen' in text and "." not in split.group(1) and ins.at < int(split.group(1)):
+                text = set_attr(text, "xSplit", str(int(split.group(1)) + ins.count))
         for name in names + formulas:
             found = re.search(rf'\s{name}="([^"]*)"', text)
             if not found:
