@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .package import Package, escape, set_attr
+from .package import Package, set_attr
 
 _Q = r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
 
@@ -142,12 +142,6 @@ class Styles:
         ordered += [v for k, v in children.items() if k not in self.FONT_ORDER]
         return f"{start}{''.join(ordered)}</{p}font>"
 
-    def font_name_size(self, index: int) -> tuple[str | None, str | None]:
-        f = self.font_of(index)
-        name = re.search(r'<(?:\w+:)?name\s+val="([^"]*)"', f)
-        size = re.search(r'<(?:\w+:)?sz\s+val="([^"]*)"', f)
-        return (name.group(1) if name else None, size.group(1) if size else None)
-
     def save(self) -> None:
         if not any(self.added.values()):
             return
@@ -174,7 +168,3 @@ class Styles:
         for name in self.added:
             self.lists[name] += self.added[name]
             self.added[name] = []
-
-
-def attr_text(value: str) -> str:
-    return escape(value, True)

@@ -112,9 +112,6 @@ class WorkbookEditor:
             self._styles = Styles(self.pkg, part if part and self.pkg.has(part) else None, self.wb_part)
         return self._styles
 
-    def sheet_rels(self, name: str):
-        return self.pkg.rels(self.sheet_ref(name).part)
-
     # --- column insertion -----------------------------------------------------------------------------
     def insert_columns(self, sheet: str, at: int, count: int, *, template_col: int | None = None) -> ColumnInsert:
         """Insert *count* empty columns before 0-based column *at* of *sheet*, as Excel does:
