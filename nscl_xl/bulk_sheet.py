@@ -17,7 +17,6 @@ import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 from typing import Iterable, Iterator, Sequence
@@ -193,50 +192,3 @@ def apply_edits(src: Path, dst: Path, edits: list[SheetEdit]) -> None:
             zout.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
                                 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                                 + rels + "</Relationships>")
-
-
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
-
-
-def inject_cached_values(src: Path, dst: Path, values: dict[int, dict[str, object]],
-                         required: dict[int, set[str]] | None = None) -> int:
-    """Copy *src* (as openpyxl saved it) to *dst*, giving formula cells their cached values.
-
-    openpyxl writes every formula with an empty ``<v />``; *values* maps a worksheet number
-    (1-based, openpyxl's order) to {cell: value}. Cells in *required* must be found — a silent
-    miss would show a blank to readers that do not recalculate. Returns the cells filled.
-    """
-    done: dict[int, set[str]] = {}
-
-    def filler(index: int):
-        table = values.get(index, {})
-        seen = done.setdefault(index, set())
-
-        def repl(m: re.Match) -> str:
-            ref, attrs, formula = m.groups()
-            if ref not in table or table[ref] is None:
-                return m.group(0)
-            v = table[ref]
-            seen.add(ref)
-            if isinstance(v, str):
-                attrs = re.sub(r'\st="[^"]*"', "", attrs) + ' t="str"'
-                return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{xml_text(v)}</v></c>'
-            if isinstance(v, bool):
-                attrs = re.sub(r'\st="[^"]*"', "", attrs) + ' t="b"'
-                return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{int(v)}</v></c>'
-            number = repr(v) if isinstance(v, float) else format(Decimal(v).normalize(), "f")
-            return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{number}</v></c>'
-        return repl
-
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and int(m.group(1)) in values:
-                data = _FORMULA_CELL.sub(filler(int(m.group(1))), data.decode("utf-8")).encode("utf-8")
-            zout.writestr(info, data)
-    for index, refs in (required or {}).items():
-        missing = refs - done.get(index, set())
-        if missing:
-            raise ValueError(f"sheet{index}.xml: no formula cell for {sorted(missing)[:5]}")
-    return sum(len(v) for v in done.values())

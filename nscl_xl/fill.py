@@ -3,9 +3,10 @@ table live — line totals, parents and the grand total as formulas — and writ
 
 Planning (:func:`plan_fill`) is pure: it works on the budget model and returns the cell
 writes with the value each formula must show. Applying it to a file (:func:`fill_workbook`)
-uses openpyxl on a copy, then puts those exact values in as the formulas' cached values, so
-readers that never recalculate (pandas, calamine, previewers) show the right numbers; the
-tests recalculate with LibreOffice and compare.
+edits a copy of the package in place (:mod:`nscl_xl.edit`: every part the fill does not need
+stays byte-identical, references move as in Excel) and writes those exact values as the
+formulas' cached values, so readers that never recalculate (pandas, calamine, previewers) show
+the right numbers; the tests recalculate with LibreOffice and compare.
 
 Whole units: a line of 1 conference is never spread as 0.2 per year. ``spread`` chooses
 where remainders go: ``even`` (each year gets the rounded cumulative share — one conference
@@ -306,7 +307,7 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     """Fill the year columns of one budget sheet and write the result (never the input, unless
     *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
     from .reader import read_grids_plan
-    from .safe_write import atomic_path, backup
+    from .safe_write import backup
     from .workbook_io import read_grids
 
     src = Path(path)
@@ -324,103 +325,67 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     if out.resolve() == src.resolve() and not in_place:
         raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
                          file=str(out))
-    saved = backup(src) if in_place else None
-    with atomic_path(out) as tmp:
-        n = _apply(src, tmp, fp, grids)
-    return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages, saved, n)
+    from .edit.output import output_error, write_atomically
 
-
-def _apply(src: Path, dst: Path, fp: FillPlan, grids) -> int:
-    """Write *fp* into a copy of *src* with openpyxl, then give formulas their cached values."""
-    import copy
-
-    import openpyxl
-
-    from .bulk_sheet import inject_cached_values
-
-    keep_vba = src.suffix.lower() == ".xlsm"
-    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, keep_links=False)
-    ws = wb[fp.table.sheet]
-    t = fp.table
-    # openpyxl drops the cached value of every formula it saves: remember them all (calamine
-    # reads them), to restore those we do not rewrite.
-    old_values = {g.name: g for g in grids}  # the grids fill_workbook read: cached values
-    old_formulas = {name: [(c.row - 1, c.column - 1) for row in wb[name].iter_rows() for c in row
-                           if isinstance(c.value, str) and c.value.startswith("=")] for name in wb.sheetnames}
-    if fp.new_year_columns:
-        _insert_year_columns(ws, fp)
-    style_col = (fp.insert_at if fp.new_year_columns else None)
-    amount_col = t.columns["amount"]
-    cached: dict[str, Decimal] = {}
-    formulas = 0
-    for w in fp.writes:
-        cell = ws.cell(w.row + 1, w.col + 1)
-        if type(cell).__name__ == "MergedCell":
-            continue
-        if cell.has_style is False and style_col is not None:
-            ref = ws.cell(w.row + 1, amount_col + 1)
-            cell._style = copy.copy(ref._style)
-        cell.value = w.value
-        if isinstance(w.value, str) and w.value.startswith("="):
-            formulas += 1
-            cached[cell.coordinate] = w.cached if w.cached is not None else Decimal(0)
-        elif isinstance(w.value, str):
-            cell.data_type = "s"
-    values: dict[int, dict[str, object]] = {}
-    for index, name in enumerate(wb.sheetnames, start=1):
-        grid = old_values.get(name)
-        restored = values.setdefault(index, {})
-        for r, c in old_formulas[name]:
-            v = grid.cell(r, c) if grid is not None else None
-            if name == t.sheet and fp.insert_at is not None and c >= fp.insert_at:
-                c += len(fp.new_year_columns)
-            if v is not None:
-                restored[f"{col_letter(c)}{r + 1}"] = v
-    sheet_index = wb.sheetnames.index(ws.title) + 1
-    values[sheet_index].update(cached)
-    wb.calculation.fullCalcOnLoad = True  # Excel recomputes anyway; other readers see our values
-    stage = dst.with_name(dst.name + ".stage" + dst.suffix)
     try:
-        wb.save(stage)
-        inject_cached_values(stage, dst, values, {sheet_index: set(cached)})
-    finally:
-        stage.unlink(missing_ok=True)
-    return formulas
+        saved = backup(src) if in_place else None
+    except OSError as exc:
+        raise output_error(exc, src.with_name(src.name + ".bak")) from exc
+    n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
+    return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
 
 
-def _insert_year_columns(ws, fp: FillPlan) -> None:
-    """Insert one column per missing year at fp.insert_at, with the seed's two-row header."""
-    import copy
-
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, list[str]]:
+    """Write *fp* into a copy of *src* with the package editor (:mod:`nscl_xl.edit`): only the
+    edited sheet, styles, content types and the parts whose references the new columns move
+    are rewritten; everything else is copied byte for byte. Returns (formulas, notes)."""
+    from .edit import WorkbookEditor, insert_year_columns
+    from .edit.sheet import is_covered, merged_ranges
 
     t = fp.table
-    at = fp.insert_at + 1  # 1-based
-    k = len(fp.new_year_columns)
-    h0, h1 = t.header_rows[0] + 1, t.header_rows[1] + 1
-    merged = [m for m in ws.merged_cells.ranges]
-    for m in merged:
-        ws.merged_cells.remove(m)
-    ws.insert_cols(at, k)
-    extends_group = bool(t.year_columns) and max(t.year_columns.values()) + 1 == fp.insert_at
-    for m in merged:  # openpyxl does not move merged ranges: shift those right of the insertion
-        if m.min_col >= at:
-            m.shift(col_shift=k)
-        elif m.max_col >= at or (extends_group and m.max_col == at - 1 and m.min_row == m.max_row == h0):
-            m.expand(right=k)  # a range across the insertion, or the "Dự toán kinh phí" group
-        ws.merged_cells.add(m)
-    ref_col = t.columns["amount"] + 1
-    for i, year in enumerate(fp.new_year_columns):
-        c = at + i
-        ws.column_dimensions[get_column_letter(c)].width = 11
-        for r in range(h0, h1 + 1):
-            ws.cell(r, c)._style = copy.copy(ws.cell(r, ref_col)._style)
-        ws.cell(h1, c).value = year
-        ws.cell(h1, c).font = Font(bold=True, name=ws.cell(h1, ref_col).font.name)
-        ws.cell(h1, c).alignment = Alignment(horizontal="center", vertical="center")
-    if h1 > h0 and not t.year_columns:
-        ws.cell(h0, at).value = GROUP_LABEL
-        ws.cell(h0, at).alignment = Alignment(horizontal="center", vertical="center")
-        if k > 1:
-            ws.merge_cells(start_row=h0, start_column=at, end_row=h0, end_column=at + k - 1)
+
+    def moved(c: int) -> int:
+        return c + len(fp.new_year_columns) if fp.insert_at is not None and c >= fp.insert_at else c
+
+    with WorkbookEditor(src) as ed:
+        ws = ed.sheet(t.sheet)
+        if fp.new_year_columns:
+            insert_year_columns(ed, t, fp.insert_at, fp.new_year_columns, GROUP_LABEL)
+        merges = merged_ranges(ws)
+
+        amount_col = moved(t.columns["amount"])
+        item_col = moved(t.columns.get("item", t.columns["amount"]))
+        styles = ed.styles
+        body_row = t.lines[0].row if t.lines else t.last_row
+        changed: set[tuple[int, int]] = set()
+        written: set[tuple[int, int]] = set()
+        formulas = 0
+        for w in fp.writes:
+            if is_covered(merges, w.row, w.col):
+                continue  # inside a merged range: Excel shows only its top-left cell
+            cell = ws.cell(w.row, w.col)
+            style = None
+            if cell is None or not cell.style:
+                ref = ws.cell(w.row, amount_col)
+                style = ref.style if ref is not None and ref.style else None
+                if style is None and w.row == fp.total_row:  # a total row without formats: the body's, bold
+                    above = ws.cell(body_row, w.col)
+                    style = styles.derive(above.style if above else 0, bold=True)
+            old = ws.number(w.row, w.col)
+            if isinstance(w.value, str) and w.value.startswith("="):
+                formulas += 1
+                new = w.cached if w.cached is not None else Decimal(0)
+                ws.write(w.row, w.col, ("=", w.value[1:]), cached=new, style=style)
+            else:
+                if w.row == fp.words_row and (cell is None or not cell.style):
+                    item = ws.cell(body_row, item_col)
+                    style = styles.derive(0, font=styles.font_of(item.style if item else 0), italic=True)
+                ws.write(w.row, w.col, w.value, style=style)
+                new = Decimal(str(w.value)) if isinstance(w.value, (int, float)) else None
+            written.add((w.row, w.col))
+            if (old or Decimal(0)) != (new or Decimal(0)) or (old is None) != (new is None):
+                changed.add((w.row, w.col))
+        ed.formulas_changed = True
+        ed.recompute_dependents(t.sheet, changed, written)
+        ed.save(dst, kind="filled", as_suffix=as_suffix)
+        return formulas, list(ed.notes)
