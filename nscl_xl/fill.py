@@ -325,12 +325,9 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     if out.resolve() == src.resolve() and not in_place:
         raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
                          file=str(out))
-    from .edit.output import output_error, write_atomically
+    from .edit.output import write_atomically
 
-    try:
-        saved = backup(src) if in_place else None
-    except OSError as exc:
-        raise output_error(exc, src.with_name(src.name + ".bak")) from exc
+    saved = backup(src) if in_place else None  # complete and synced, or OutputError (exit 4)
     n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
 

@@ -249,7 +249,6 @@ class ZipFacts:
     error cells such as ``#REF!``, which the grids also hold as text)."""
 
     has_formulas: bool = False
-    is_summary: bool = False
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # sheet -> {(r, c): "#REF!"}
     uncached: dict[str, set[tuple[int, int]]] = field(default_factory=dict)  # sheet -> formula cells without <v>
 
@@ -772,8 +771,6 @@ def _read_ooxml(path: Path, facts: ZipFacts) -> list[SheetGrid]:
                     return _calamine_grids(path)  # OpenDocument named .xlsx
                 raise ReadError("tệp zip này không phải bảng tính Excel.", file=str(path), rule="not-a-workbook",
                                 hint="Hãy gửi đúng tệp Excel (.xlsx) của phụ lục dự toán.")
-            custom = pkg.read("docProps/custom.xml", limit=65536)
-            facts.is_summary = bool(custom and b"nscl_xl_kind" in custom)
             try:
                 root_rels = _rels(pkg, "")
             except _xml_errors():  # a damaged package index: Excel still opens xl/workbook.xml

@@ -513,13 +513,13 @@ def test_output_failures_are_messages_and_leave_nothing(rich, tmp_path):
     folder = tmp_path / "ra"
     folder.mkdir()
     res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(folder)])
-    assert res.exit_code == 2 and "là một thư mục" in res.output
+    assert res.exit_code == 4 and "là một thư mục" in res.output
     blocker = tmp_path / "tep"
     blocker.write_text("x")
     res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(blocker / "o.xlsx")])
-    assert res.exit_code == 2 and "đường dẫn" in res.output
+    assert res.exit_code == 4 and "đường dẫn" in res.output
     res = CliRunner().invoke(main, ["verify", str(rich), "--annotate", str(blocker / "a.xlsx")])
-    assert res.exit_code == 2 and "đường dẫn" in res.output
+    assert res.exit_code == 4 and "đường dẫn" in res.output
     res = CliRunner().invoke(main, ["fill-years", str(rich), "-o", str(tmp_path / ("x" * 300 + ".xlsx"))])
-    assert res.exit_code == 2 and "quá dài" in res.output
+    assert res.exit_code == 4 and "quá dài" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ke_hoach.xlsx", "logo.png", "ra", "tep"])

@@ -100,11 +100,10 @@ def test_outputs_from_an_xlsm_input_are_valid(sdk, built, tmp_path):
     assert sdk(tmp_path / "annotated.xlsm") == []
 
 
-@pytest.mark.xfail(strict=True, reason="report.py (not this branch's) keeps the macro-enabled content type when "
-                                       "verify --annotate writes an .xlsm input to .xlsx: Excel refuses such a file")
-def test_annotated_xlsx_from_an_xlsm_input_drops_the_macros(built, tmp_path):
+def test_annotated_xlsx_from_an_xlsm_input_drops_the_macros(sdk, built, tmp_path):
     _cli("verify", built[1], "--annotate", tmp_path / "annotated.xlsx")
     with zipfile.ZipFile(tmp_path / "annotated.xlsx") as z:
         types = z.read("[Content_Types].xml").decode()
         names = z.namelist()
     assert "macroEnabled" not in types and "xl/vbaProject.bin" not in names
+    assert sdk(tmp_path / "annotated.xlsx") == []  # and Excel would not repair it
