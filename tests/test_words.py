@@ -300,6 +300,8 @@ def test_digits_with_scale_words():
 
 def test_usd_cents_and_variants():
     assert words_to_amount("Không đô la Mỹ năm mươi xu") == Decimal("0.50")
+    assert words_to_amount("không đô la Mỹ một xu") == Decimal("0.01")  # the smallest cent
+    assert words_to_amount("không đô la Mỹ chín mươi chín xu") == Decimal("0.99")
     assert words_to_amount("mười hai đô la Mỹ") == Decimal("12.00")
     assert words_to_amount("mười hai đô la chín mươi chín xu chẵn") == Decimal("12.99")
     for text in ["mười hai đô la Mỹ một trăm xu", "mười hai đô la Mỹ không xu", "mười hai đô la Mỹ linh năm xu",
