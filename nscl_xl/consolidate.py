@@ -449,12 +449,29 @@ MADE_BY_VN = {"summary": "sổ tổng hợp", "filled": "bản đã điền năm
               "backup": "bản sao lưu (.bak-)"}
 _COPY_NAME = re.compile(r"(\(\d+\)|\bcopy\b|\bban sao\b|\bsao chep\b)\s*$|^(copy of|ban sao)\b", re.I)
 _BACKUP_NAME = re.compile(r"\.bak-\d{8}-\d{6}(?:-\d+)?$")
-_CUSTOM_KIND = re.compile(rb'name="nscl_xl_kind"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]{0,40})</(?:\w+:)?lpwstr>')
 @dataclass
 class ContainerMarks:
     """The toolkit marker of one workbook (from its zip, without reading cells)."""
 
     made_by: str = ""  # nscl_xl_kind value, or "backup"
+
+
+def _marker_value(custom_xml: bytes) -> str:
+    """The value of the ``nscl_xl_kind`` property in a docProps/custom.xml part ('' if absent).
+
+    Parsed as XML (defusedxml), not matched as text: writers differ in prefixes, attribute order
+    and where they declare namespaces (openpyxl with lxml puts ``xmlns:vt`` on the value element)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(custom_xml)
+    except Exception:  # damaged or hostile XML: the caller treats a marker it cannot read as a summary
+        return ""
+    for prop in root:
+        if prop.tag.rpartition("}")[2] == "property" and prop.get("name") == "nscl_xl_kind":
+            for value in prop:
+                return (value.text or "").strip()[:40] or "summary"
+    return ""
 
 
 def container_marks(path: Path) -> ContainerMarks:
@@ -469,9 +486,9 @@ def container_marks(path: Path) -> ContainerMarks:
             names = set(zf.namelist())
             if "docProps/custom.xml" in names and zf.getinfo("docProps/custom.xml").file_size < 1 << 20:
                 custom = zf.read("docProps/custom.xml")
-                m = _CUSTOM_KIND.search(custom)
-                if m:
-                    made_by = m.group(1).decode("utf-8", "replace").strip() or "summary"
+                kind = _marker_value(custom)
+                if kind:
+                    made_by = kind
                 elif b"nscl_xl_kind" in custom:  # marked, in a form not understood: never risk counting it
                     made_by = "summary"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
