@@ -456,6 +456,29 @@ class ContainerMarks:
     made_by: str = ""  # nscl_xl_kind value, or "backup"
 
 
+_REL_CUSTOM = "/custom-properties"
+
+
+def _custom_props_part(zf: zipfile.ZipFile) -> zipfile.ZipInfo | None:
+    """The custom-properties part, found as Excel finds it: through the package relationships
+    (``_rels/.rels``), part names compared case-insensitively with either slash; by its usual
+    name when the relationships say nothing."""
+    from defusedxml.ElementTree import fromstring
+
+    by_name = {i.filename.replace("\\", "/").lstrip("/").casefold(): i for i in zf.infolist()}
+    target = "docProps/custom.xml"
+    rels = by_name.get("_rels/.rels")
+    if rels is not None and rels.file_size < 1 << 20:
+        try:
+            for rel in fromstring(zf.read(rels)):
+                if rel.get("Type", "").endswith(_REL_CUSTOM) and rel.get("TargetMode") != "External":
+                    target = rel.get("Target", target)
+                    break
+        except Exception:  # a damaged index: fall back to the usual name
+            pass
+    return by_name.get(target.replace("\\", "/").lstrip("/").casefold())
+
+
 def _marker_value(custom_xml: bytes) -> str:
     """The value of the ``nscl_xl_kind`` property in a docProps/custom.xml part ('' if absent).
 
@@ -483,9 +506,9 @@ def container_marks(path: Path) -> ContainerMarks:
     made_by = "backup" if _BACKUP_NAME.search(path.stem) else ""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "docProps/custom.xml" in names and zf.getinfo("docProps/custom.xml").file_size < 1 << 20:
-                custom = zf.read("docProps/custom.xml")
+            info = _custom_props_part(zf)
+            if info is not None and info.file_size < 1 << 20:
+                custom = zf.read(info)
                 kind = _marker_value(custom)
                 if kind:
                     made_by = kind
@@ -603,7 +626,10 @@ def resolve_plans(results: list[tuple[Path, FileResult, ContainerMarks]]) -> tup
     conflicts: list[Conflict] = []
     for c in sorted(originals, key=_preference):
         src = c.result.source
-        rival = next((k for k in kept if src.province and k.result.source.province == src.province
+        # Without a province two plans match only when one is a toolkit output or backup (it then
+        # gives way): a filled copy of a plan that names no province must not be counted twice.
+        rival = next((k for k in kept if k.result.source.province == src.province
+                      and (src.province or k.rank != c.rank)
                       and k.result.source.kind == src.kind and (c.result.records and k.result.records)
                       and k.overlaps(c)), None)
         if rival is None:

@@ -14,7 +14,6 @@ so that such a workbook never reads as 0 đồng (:func:`fill_uncached`).
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation, localcontext
 from typing import Callable
@@ -305,11 +304,12 @@ def references(formula: str) -> list[tuple[str | None, tuple[int, int], tuple[in
 
 # --- formulas saved without cached values ----------------------------------------------------------
 
-def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[tuple[int, int]]]) -> None:
+def fill_uncached(grids: list, uncached: dict[str, set[tuple[int, int]]],
+                  read_cells: Callable[[str, set[tuple[int, int]]], dict[tuple[int, int], str]]) -> None:
     """Compute the formula cells saved without a cached value and put the results in the grids.
 
-    *uncached* maps a sheet name to its (row, col) cells (found in the sheet XML). The formulas
-    are read with openpyxl; each computed value (Decimal) goes into ``grid.values`` and every
+    *uncached* maps a sheet name to its (row, col) cells (found in the sheet XML). The formulas'
+    text comes from *read_cells(sheet, cells)* (the file adapter: this module reads no file); each computed value (Decimal) goes into ``grid.values`` and every
     cell into ``grid.uncached[(row, col)] = (formula, value or None, reason)``. Cells depending
     on one another are computed in dependency order; a cycle or anything not evaluable leaves
     the cell empty, with the reason.
@@ -320,7 +320,7 @@ def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[
     formulas: dict[tuple[str, int, int], str] = {}
     for sheet, cells in uncached.items():
         if sheet in by_name and cells:
-            for (r, c), f in _read_cells(path, sheet, cells).items():
+            for (r, c), f in read_cells(sheet, cells).items():
                 formulas[(sheet, r, c)] = f
     results: dict[tuple[str, int, int], tuple[Decimal | None, str]] = {}
 
@@ -408,29 +408,3 @@ def fill_uncached(path: str | os.PathLike, grids: list, uncached: dict[str, set[
 def _a1(r: int, c: int) -> str:
     from .model import a1
     return a1(r, c)
-
-
-def _read_cells(path, sheet: str, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """Formula text of *cells* on *sheet* (openpyxl, read-only; shared formulas come translated)."""
-    import openpyxl
-
-    rows = [r for r, _ in cells]
-    cols = [c for _, c in cells]
-    out: dict[tuple[int, int], str] = {}
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception:  # the container was checked already; a reader failure leaves the cells as they are
-        return out
-    try:
-        if sheet not in wb.sheetnames:
-            return out
-        ws = wb[sheet]
-        for r, row in enumerate(ws.iter_rows(min_row=min(rows) + 1, max_row=max(rows) + 1, min_col=min(cols) + 1,
-                                             max_col=max(cols) + 1, values_only=True), start=min(rows)):
-            for c, v in enumerate(row, start=min(cols)):
-                if (r, c) in cells:
-                    text = getattr(v, "text", v)  # ArrayFormula
-                    out[(r, c)] = text if isinstance(text, str) and text.startswith("=") else "=" + str(text)
-        return out
-    finally:
-        wb.close()

@@ -998,7 +998,7 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
         from .formula import fill_uncached
 
         with quiet_third_party():
-            fill_uncached(p, grids, facts.uncached)
+            fill_uncached(grids, facts.uncached, lambda sheet, cells: _formulas_at(p, sheet, cells))
     return grids
 
 
@@ -1039,6 +1039,7 @@ def read_formulas(path: str | os.PathLike, sheet: str, rows: range, cols: range)
                                                  min_col=cols.start + 1, max_col=cols.stop,
                                                  values_only=True), start=rows.start):
                 for c, v in enumerate(row, start=cols.start):
+                    v = getattr(v, "text", v)  # an ArrayFormula carries its text
                     if isinstance(v, str) and v.startswith("="):
                         out[(r, c)] = v
             return out
@@ -1047,6 +1048,14 @@ def read_formulas(path: str | os.PathLike, sheet: str, rows: range, cols: range)
             return {}
         finally:
             wb.close()
+
+
+def _formulas_at(path: Path, sheet: str, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Formula text of *cells* on *sheet* (for :func:`nscl_xl.formula.fill_uncached`)."""
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    found = read_formulas(path, sheet, range(min(rows), max(rows) + 1), range(min(cols), max(cols) + 1))
+    return {k: v for k, v in found.items() if k in cells}
 
 
 def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:

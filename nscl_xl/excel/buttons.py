@@ -183,19 +183,21 @@ def ask_folder(book) -> str | None:
 
 def consolidate_folder(book, folder: str | None = None, unit: str = "trieu") -> Path:
     """Consolidate a folder (default: the book's own folder) into tong_hop_nscl.xlsx there."""
-    from ..consolidate import consolidate_dir
+    from ..consolidate import check_outputs, consolidate_dir
     from ..money import MoneyUnit
     from ..summary import write_summary
     from ..words import amount_to_words
 
     folder = folder or book_folder(book)
+    out = Path(folder) / "tong_hop_nscl.xlsx"
+    check_outputs(folder, {"-o": out})  # as the CLI: never over an input workbook of the folder
     with progress(book) as bar:
         bar.show(f"đang tổng hợp thư mục {folder}…")
         cons = consolidate_dir(folder)
         if not cons.used:
             raise NsclError("không có tệp nào tổng hợp được trong thư mục này.", file=folder)
         bar.show("đang ghi sổ tổng hợp…")
-        out = write_summary(cons, Path(folder) / "tong_hop_nscl.xlsx", unit=MoneyUnit.from_key(unit))
+        out = write_summary(cons, out, unit=MoneyUnit.from_key(unit))
     n_err = sum(f.severity == ERROR for f in cons.findings)
     lines = [f"Đã tổng hợp {len(cons.used)} tệp; bỏ qua {len(cons.skipped)} tệp lỗi.",
              f"Tổng cộng: {format_vn(cons.total_vnd)} đồng ({amount_to_words(cons.total_vnd)}).",

@@ -1,0 +1,93 @@
+"""Defects found by reading the merged code as a reviewer, each reproduced here first."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nscl_xl import excel
+from nscl_xl.consolidate import consolidate_dir, container_marks
+from nscl_xl.errors import NsclError
+
+from .conftest import WORKBOOKS
+from .remote import remote_book
+from .test_plans import M, plan_xlsx, status
+
+
+def _rewrite(path: Path, edit) -> None:
+    """Rewrite a zip member by member through edit(name, data) -> (name, data)."""
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            z.writestr(*edit(name, data))
+
+
+def test_consolidate_button_never_writes_over_an_input(tmp_path):
+    """A plan saved as tong_hop_nscl.xlsx is an input: the button refuses, as the CLI does."""
+    folder = tmp_path / "tinh"
+    shutil.copytree(WORKBOOKS, folder)
+    victim = folder / "tong_hop_nscl.xlsx"
+    shutil.move(folder / "an_giang_2022_2030.xlsx", victim)
+    before = hashlib.sha256(victim.read_bytes()).hexdigest()
+    book = remote_book(folder / "kien_giang_2021.xlsx")
+    with pytest.raises(NsclError) as exc:
+        excel.consolidate_folder(book, str(folder))
+    assert "tệp đầu vào" in exc.value.message
+    assert hashlib.sha256(victim.read_bytes()).hexdigest() == before
+
+
+def test_marker_found_through_the_package_relationships(tmp_path):
+    """Excel finds the custom properties through _rels/.rels, whatever the part's name or case."""
+    src = plan_xlsx(tmp_path / "a.xlsx", "Cà Mau", 2025, [1], made_by="filled")
+
+    def rename(name, data):
+        if name == "docProps/custom.xml":
+            return "docProps/Custom.xml", data
+        if name == "_rels/.rels":
+            return name, data.replace(b"docProps/custom.xml", b"/docProps/Custom.xml")
+        return name, data
+
+    _rewrite(src, rename)
+    assert container_marks(src).made_by == "filled"
+
+
+def test_toolkit_output_of_a_plan_without_province_is_not_counted_twice(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    plan_xlsx(folder / "kh.xlsx", "", 2025, [100, 200])
+    plan_xlsx(folder / "kh_da_dien.xlsx", "", 2025, [100, 250], made_by="filled")
+    cons = consolidate_dir(folder)
+    assert cons.total_vnd == 300 * M
+    assert status(cons)["kh_da_dien.xlsx"][0] == "ignored"
+    # two plain plans without a province are not taken for each other
+    plan_xlsx(folder / "khac.xlsx", "", 2025, [7])
+    assert consolidate_dir(folder).total_vnd == 307 * M
+
+
+def test_uncached_formula_beside_a_damaged_number_is_a_message_not_a_crash(tmp_path):
+    """A formula saved without its value next to a numeric cell holding 'abc': openpyxl fails on
+    that row; the cell stays unread (reported), nothing crashes (exit 70 was the bug)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["TT", "Nội dung", "Thành tiền (triệu đồng)"])
+    ws.append(["1", "Hội thảo", 5])
+    ws.append(["", "Tổng cộng", "=C2"])
+    ws["D3"] = 1
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    _rewrite(path, lambda n, d: (n, re.sub(rb'<c r="D3"([^>]*)><v>1</v>', rb'<c r="D3"\1><v>abc</v>', d))
+             if n.startswith("xl/worksheets/") else (n, d))
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", "verify", str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode in (0, 1), res.stdout + res.stderr
+    assert "Traceback" not in res.stdout + res.stderr and "nội bộ" not in res.stderr
