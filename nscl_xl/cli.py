@@ -33,6 +33,7 @@ import click
 
 from . import __version__
 from .clickvn import VnChoice, VnGroup
+from .errors import EXIT_NOTHING_CHECKED
 
 UNITS = VnChoice(["dong", "nghin", "trieu", "ty"], aliases={"ngan": "nghin", "ti": "ty", "tỉ": "ty"},
                  labels={"dong": "đồng", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"})
@@ -42,7 +43,7 @@ FAIL_ON_HELP = ("Trả mã thoát 1 khi có phát hiện từ mức này: error 
                 "giờ; mã 2 và 3 vẫn giữ nghĩa của chúng).")
 
 #: verify's exit code when nothing was checked: no workbook, or none holds an amount to check.
-NOTHING_CHECKED = 5
+NOTHING_CHECKED = EXIT_NOTHING_CHECKED
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -358,12 +359,13 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
                        dict(organisation=organisation, place=place))
     except NsclError as exc:
         _fail(exc)
-    except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted
+    except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted (as NsclGroup.invoke)
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
-        sys.exit(1)
-    except OSError as exc:
-        _fail(NsclError(f"không ghi được tệp ({exc.strerror or exc}).", file=str(exc.filename or ""),
-                        hint="Hãy kiểm tra quyền ghi và chỗ trống trên đĩa, đóng tệp nếu đang mở trong Excel."))
+        sys.exit(0)
+    except OSError as exc:  # exit 4, the OS reason in Vietnamese (the English text goes to the log)
+        from .safe_write import output_error
+
+        _fail(output_error(exc, Path(exc.filename or output or "")))
     if json_out:
         _write_json(cons, json_out, written, code)
         if json_out != "-":

@@ -84,7 +84,11 @@ def output_error(exc: OSError, target: Path, what: str = "không ghi được t�
 
 
 def _os_error_in(exc: BaseException) -> OSError | None:
-    """The OSError behind an exception (XlsxWriter wraps it in FileCreateError)."""
+    """The OSError behind an exception (XlsxWriter wraps it in FileCreateError).
+
+    Only explicit wrapping counts (``raise X from os_error`` or the OSError as first argument):
+    an unrelated bug raised while an OSError was being handled (``__context__``) stays a bug
+    (exit 70 with its log), not a "could not write" message."""
     seen = 0
     while exc is not None and seen < 8:
         if isinstance(exc, OSError):
@@ -92,7 +96,7 @@ def _os_error_in(exc: BaseException) -> OSError | None:
         arg = exc.args[0] if getattr(exc, "args", None) else None
         if isinstance(arg, OSError):
             return arg
-        exc = exc.__cause__ or exc.__context__
+        exc = exc.__cause__
         seen += 1
     return None
 

@@ -91,3 +91,36 @@ def test_uncached_formula_beside_a_damaged_number_is_a_message_not_a_crash(tmp_p
                          timeout=120)
     assert res.returncode in (0, 1), res.stdout + res.stderr
     assert "Traceback" not in res.stdout + res.stderr and "nội bộ" not in res.stderr
+
+
+def test_live_sheet_with_a_stray_far_cell_is_refused_before_any_value_is_fetched():
+    """Excel's used range of a sheet with one cell at XFD1048576 spans 17 billion cells: the
+    button says what to do instead of asking Excel for them."""
+    from nscl_xl.excel.live import sheet_grid
+
+    class Used:
+        row, column, shape, address = 1, 1, (1_048_576, 16_384), "$A$1:$XFD$1048576"
+
+        def options(self, **_):
+            raise AssertionError("values fetched from a huge used range")
+
+    class Sheet:
+        name, used_range = "Phụ lục", Used()
+
+    with pytest.raises(NsclError) as exc:
+        sheet_grid(Sheet())
+    assert "XFD1048576" in exc.value.message and exc.value.hint
+
+
+def test_a_bug_while_handling_an_os_error_stays_a_bug(tmp_path):
+    """Only an OSError that a writer wraps explicitly becomes 'could not write' (exit 4); a bug
+    raised while one was being handled is an internal error (exit 70, logged)."""
+    from nscl_xl.safe_write import atomic_path
+
+    with pytest.raises(KeyError):
+        with atomic_path(tmp_path / "out.xlsx"):
+            try:
+                raise FileNotFoundError(2, "gone")
+            except OSError:
+                raise KeyError("bug")  # noqa: B904 - the OSError stays its __context__
+    assert not list(tmp_path.iterdir())

@@ -22,8 +22,23 @@ OWN_SHEETS = frozenset({CHECK_SHEET, MARKS_SHEET})
 
 
 def sheet_grid(sheet) -> SheetGrid:
-    """A sheet's values from A1 (the used range padded to the top-left corner)."""
+    """A sheet's values from A1 (the used range padded to the top-left corner).
+
+    The used range is what Excel declares: one stray cell far down a sheet makes it huge, so
+    its size is checked before a value is fetched (the same cell limit as the file reader)."""
+    from ..errors import NsclError
+    from ..workbook_io import MAX_CELLS
+
     used = sheet.used_range
+    try:
+        n_rows, n_cols = used.shape
+    except (AttributeError, TypeError, ValueError):
+        n_rows = n_cols = 0
+    if (used.row - 1 + n_rows) * (used.column - 1 + n_cols) > MAX_CELLS:
+        raise NsclError(f"vùng dữ liệu của trang kéo tới ô {used.address.split(':')[-1].replace('$', '')}, quá lớn để "
+                        "đọc.", sheet=sheet.name,
+                        hint="Hãy xóa các ô thừa ở xa bảng (chọn các hàng/cột trống sau bảng, bấm Delete), lưu lại "
+                             "rồi bấm lại.")
     values = used.options(ndim=2).value or [[]]
     top, left = used.row - 1, used.column - 1
     width = left + max((len(r) for r in values), default=0)
