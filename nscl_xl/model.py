@@ -26,6 +26,14 @@ def col_letter(col: int) -> str:
     return out
 
 
+def col_index(letters: str) -> int:
+    """Excel column letters -> 0-based index ("A" -> 0, "XFD" -> 16383)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def a1(row: int, col: int) -> str:
     """0-based (row, col) -> "B7"."""
     return f"{col_letter(col)}{row + 1}"

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .. import model as _model
+
 MAX_COL = 16384  # XFD
 MAX_ROW = 1048576
 
@@ -26,21 +28,9 @@ _UNQUOTED_SHEET = re.compile(r"((?:\[[^\]]*\])?[^\W\d][\w.]*(?::[^\W\d][\w.]*)?)
 _WORD = re.compile(r"[\w.$\\?]+")
 
 
-def col_index(letters: str) -> int:
-    """"A" -> 0, "XFD" -> 16383."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def col_name(index: int) -> str:
-    s = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+# One implementation of Excel's column letters for the whole package (the model's).
+col_index = _model.col_index
+col_name = _model.col_letter
 
 
 @dataclass
