@@ -102,8 +102,16 @@ def _period_of(table: BudgetTable, plan: Plan, period: tuple[int, int] | None) -
         return list(range(found[1][0], found[1][1] + 1))
     if plan.kind == "period" and plan.period:
         return list(range(plan.period[0], plan.period[1] + 1))
-    raise UsageError("không xác định được giai đoạn của bảng (tiêu đề không ghi 'giai đoạn 2026 - 2030', bảng chưa có "
-                     "cột năm); hãy dùng --period 2026-2030.", file=table.file, sheet=table.sheet)
+    if plan.kind == "annual" or (found and found[0] == "annual"):
+        year = plan.period[0] if plan.period else found[1][0] if found else None
+        raise UsageError(f"đây là kế hoạch năm{f' {year}' if year else ''} (một cột kinh phí): không có các năm để "
+                         "điền.", file=table.file, sheet=table.sheet,
+                         hint="Điền năm dùng cho phụ lục dự toán của kế hoạch giai đoạn; nếu bảng này thật sự là "
+                              "của một giai đoạn, hãy ghi giai đoạn vào tiêu đề hoặc dùng --period NĂM_ĐẦU-NĂM_CUỐI.")
+    raise UsageError("không xác định được giai đoạn của bảng (tiêu đề không ghi 'giai đoạn …', bảng chưa có cột năm).",
+                     file=table.file, sheet=table.sheet,
+                     hint="Hãy ghi giai đoạn vào tiêu đề (ví dụ 'giai đoạn 2026 - 2030') hoặc dùng "
+                          "--period NĂM_ĐẦU-NĂM_CUỐI, ví dụ --period 2026-2030.")
 
 
 def _sum_formula(cells: list[tuple[int, int]]) -> str:
@@ -317,8 +325,16 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     plan = read_grids_plan(grids, str(src))
     tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
     if not tables:
+        names = [g.name for g in grids]
+        if sheet is not None and sheet not in names:
+            raise UsageError(f"tệp không có trang '{sheet}'.", file=str(src),
+                             hint="Các trang của tệp: " + ", ".join(f"'{n}'" for n in names) + "; hãy ghi đúng tên "
+                                  "trang sau --sheet.")
         where = f"trang '{sheet}'" if sheet else "tệp"
-        raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src))
+        with_tables = sorted({t.sheet for t in plan.tables})
+        raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src),
+                        hint=("Các trang có bảng dự toán: " + ", ".join(f"'{n}'" for n in with_tables) + ".")
+                        if with_tables else "Bảng cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")
     table = tables[0]
     fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
     out = src if in_place else Path(output) if output else default_output(src)

@@ -9,6 +9,7 @@ found``; amounts in ``expected``/``found``/``difference`` are in the table's uni
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+import math
 from decimal import Decimal
 
 ERROR = "error"
@@ -83,6 +84,35 @@ def check_row(f: "Finding", file: str | None = None) -> list:
     """A finding as a row under :data:`CHECK_HEADERS` (*file* overrides how the file is shown)."""
     return [f.file if file is None else file, f.sheet, f.cell, SEVERITY_VN.get(f.severity, f.severity), f.rule,
             f.message, f.expected, f.found, f.difference, f.unit, f.consequence_of]
+
+
+#: Columns of a check row holding amounts (expected, found, difference): numbers in a sheet.
+CHECK_NUMBER_COLUMNS = (6, 7, 8)
+
+
+def check_value(value) -> object:
+    """An expected/found/difference text as an exact Decimal where it is a number, else the text
+    ("Kiểm tra" sheets show numbers as numbers, so a reviewer can sum and sort them)."""
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return str(value)
+    return d if d.is_finite() else str(value)
+
+
+def wrapped_lines(values, widths, chars_per_width: float = 1 / 1.15) -> int:
+    """Lines a row of wrapped text needs when each value is shown in a column *widths[i]* wide
+    (Excel width units; *chars_per_width* characters each, a safe estimate for Vietnamese text
+    in Times New Roman or Calibri). Files do not re-measure rows on opening, so a writer that
+    wraps text must set the row height itself."""
+    lines = 1
+    for v, w in zip(values, widths):
+        if isinstance(v, str) and len(v) > w * chars_per_width:
+            n = sum(math.ceil(max(len(part), 1) / (w * chars_per_width)) for part in v.split("\n"))
+            lines = max(lines, n)
+    return lines
 
 
 def dec_str(value: Decimal | int | None) -> str | None:

@@ -124,3 +124,54 @@ def test_a_bug_while_handling_an_os_error_stays_a_bug(tmp_path):
             except OSError:
                 raise KeyError("bug")  # noqa: B904 - the OSError stays its __context__
     assert not list(tmp_path.iterdir())
+
+
+def test_annotated_check_sheet_prints_as_a_document(soffice, tmp_path):
+    """Issue 16: the annotated copy's "Kiểm tra" holds numbers as numbers, wraps its texts and
+    prints on A4 landscape fitted to the width with the heading row repeated: every word of every
+    finding is on paper, and every page shows the first and last headings."""
+    import openpyxl
+
+    from nscl_xl.report import annotate_workbook
+    from nscl_xl.verify import verify_path
+
+    from .lo import convert
+    from .test_summary_doc import _pdf_pages
+
+    src = WORKBOOKS / "soc_trang_2021_2030.xlsx"
+    _, findings = verify_path(src)
+    out = annotate_workbook(src, findings, tmp_path / "danh_dau.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Kiểm tra"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows in ("1:1", "$1:$1")
+    numbers = [ws.cell(r, c).value for r in range(2, ws.max_row + 1) for c in (7, 8, 9)]
+    numbers = [v for v in numbers if v is not None]
+    assert numbers and all(isinstance(v, (int, float)) for v in numbers)
+    assert ws.cell(2, 6).alignment.wrap_text
+    pages = _pdf_pages(convert(soffice, out, tmp_path, "pdf"))
+    check_pages = [p for p in pages if "Quy tắc" in p]
+    assert check_pages and all("Hệ quả của" in " ".join(p.split()) for p in check_pages)
+    words = set(" ".join(check_pages).split())
+    for f in findings:
+        assert not set(f.message.split()) - words, f.cell
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nscl_xl", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_fill_years_on_an_annual_plan_says_so(tmp_path):
+    """Issue 16: an annual plan has no years to fill; the message must not suggest 2026-2030."""
+    res = _cli("fill-years", WORKBOOKS / "kien_giang_2024.xlsx", "-o", tmp_path / "o.xlsx")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "kế hoạch năm 2024" in res.stderr and "2026-2030" not in res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "o.xlsx").exists()
+
+
+def test_fill_years_on_a_missing_sheet_lists_the_sheets(tmp_path):
+    res = _cli("fill-years", WORKBOOKS / "soc_trang_2021_2030.xlsx", "--sheet", "Phu luc 3", "-o", tmp_path / "o.xlsx")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "'Phụ lục I'" in res.stderr and "'Phụ lục II'" in res.stderr and "Phu luc 3" in res.stderr

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..bulk_sheet import xml_text
-from ..findings import CHECK_HEADERS, ERROR, Finding, check_row
+from ..findings import CHECK_HEADERS, CHECK_NUMBER_COLUMNS, ERROR, Finding, check_row, check_value, wrapped_lines
 from .package import (REL, WORKSHEET_ORDER, add_relationship, attrs, escape, insert_child, relative_target,
                       set_content_type)
 from .refs import col_index, col_name
@@ -215,9 +215,14 @@ def _merge_vml(ed: WorkbookEditor, part: str, cells: dict[tuple[int, int], list[
 
 
 def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str]) -> None:
+    """The findings as a table a reviewer can print: numbers as numbers, long texts wrapped,
+    A4 landscape fitted to the page width with the heading row repeated on every page."""
     st = ed.styles
-    bold = st.derive(0, bold=True)
+    bold = st.derive(0, bold=True, wrap=True)
     link = st.derive(0, color="0563C1", underline=True)
+    wrapped = st.derive(0, wrap=True)
+    size = re.search(r'<(?:\w+:)?sz\b[^>]*\bval="([\d.]+)"', st.font_of(0))
+    line_pt = round(max(15.0, float(size.group(1)) * 1.32 if size else 15.0), 2)  # one line of the sheet's font
     rows = []
     links = []
 
@@ -238,10 +243,13 @@ def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[
     r = 1
     for f in findings:
         r += 1
-        values = check_row(f, Path(f.file).name)
+        values = [check_value(v) if c in CHECK_NUMBER_COLUMNS else v
+                  for c, v in enumerate(check_row(f, Path(f.file).name))]
         linked = f.sheet in sheets and bool(f.cell) and bool(re.fullmatch(r"\$?[A-Za-z]{1,3}\$?\d+", f.cell or ""))
-        cells = [cell(r, c, v, link if (c == 2 and linked) else None) for c, v in enumerate(values)]
-        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+        cells = [cell(r, c, v, link if (c == 2 and linked) else wrapped) for c, v in enumerate(values)]
+        lines = wrapped_lines(values, WIDTHS)
+        height = f' ht="{line_pt * lines}" customHeight="1"' if lines > 1 else ""
+        rows.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
         if linked:
             quoted = "'" + f.sheet.replace("'", "''") + "'"
             links.append(f'<hyperlink ref="C{r}" location="{escape(quoted + "!" + f.cell, True)}" display="'
@@ -252,10 +260,12 @@ def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS))
     last = f"{col_name(len(CHECK_HEADERS) - 1)}{r}"
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" '
-           f'xmlns:r="{NS_R}"><dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
+           f'xmlns:r="{NS_R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
            f'<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
            f'<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-           + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
     ed.replace_or_add_sheet(CHECK_SHEET, xml)
+    ed.set_print_titles(CHECK_SHEET, "$1:$1")

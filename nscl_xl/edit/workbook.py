@@ -362,6 +362,26 @@ class WorkbookEditor:
         self.sheets.append(SheetRef(name, sheet_id, rid, part, "worksheet"))
         return part
 
+    def set_print_titles(self, name: str, rows: str) -> None:
+        """Rows repeated at the top of every printed page of sheet *name* (``"$1:$1"``): the
+        sheet-local defined name ``_xlnm.Print_Titles``, replacing one the sheet had."""
+        index = next(i for i, s in enumerate(self.sheets) if s.name.casefold() == name.casefold())
+        p = self.wb_p
+        quoted = "'" + name.replace("'", "''") + "'"
+        elem = (f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                f"{escape(quoted, False)}!{rows}</{p}definedName>")
+        old = re.compile(rf'<{p}definedName\b[^>]*name="_xlnm\.Print_Titles"[^>]*localSheetId="{index}"[^>]*>'
+                         rf'[^<]*</{p}definedName>|<{p}definedName\b[^>]*localSheetId="{index}"[^>]*'
+                         rf'name="_xlnm\.Print_Titles"[^>]*>[^<]*</{p}definedName>')
+        self.wb_xml, n = old.subn(elem, self.wb_xml, 1)
+        if n:
+            return
+        if f"</{p}definedNames>" in self.wb_xml:
+            self.wb_xml = self.wb_xml.replace(f"</{p}definedNames>", elem + f"</{p}definedNames>", 1)
+        else:
+            self.wb_xml = insert_child(self.wb_xml, p, "definedNames", f"<{p}definedNames>{elem}</{p}definedNames>",
+                                       WORKBOOK_ORDER)
+
     # --- marker and macros -------------------------------------------------------------------------------------
     def set_marker(self, kind: str) -> None:
         """The custom document property nscl_xl_kind = *kind* (other custom properties kept)."""
