@@ -376,8 +376,12 @@ class WorkbookEditor:
         self.wb_xml, n = old.subn(elem, self.wb_xml, 1)
         if n:
             return
+        empty = re.search(rf"<{p}definedNames\s*/>", self.wb_xml)  # openpyxl writes <definedNames />
         if f"</{p}definedNames>" in self.wb_xml:
             self.wb_xml = self.wb_xml.replace(f"</{p}definedNames>", elem + f"</{p}definedNames>", 1)
+        elif empty:
+            self.wb_xml = (self.wb_xml[:empty.start()] + f"<{p}definedNames>{elem}</{p}definedNames>"
+                           + self.wb_xml[empty.end():])
         else:
             self.wb_xml = insert_child(self.wb_xml, p, "definedNames", f"<{p}definedNames>{elem}</{p}definedNames>",
                                        WORKBOOK_ORDER)
