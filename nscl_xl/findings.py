@@ -44,6 +44,30 @@ RULES = {
     "formula-not-evaluable": "Công thức không có giá trị lưu sẵn và công cụ không tính được",
     "nothing-checked": "Không có số liệu nào được kiểm tra",
     "read-error": "Không đọc được tệp",
+    # A file that could not be read, by what is wrong with it (message and what to do in each finding)
+    "open-failed": "Không mở được tệp",
+    "empty-file": "Tệp rỗng",
+    "not-a-file": "Không phải tệp thường (FIFO, thiết bị…)",
+    "not-a-workbook": "Không phải bảng tính Excel",
+    "old-excel-format": "Định dạng Excel quá cũ (Excel 2.x–4.0)",
+    "encrypted": "Tệp đặt mật khẩu",
+    "damaged": "Tệp bị hỏng",
+    "xml-dtd": "Tệp chứa khai báo DTD (không có trong tệp Excel thật)",
+    "zip-bomb": "Phần nén bất thường",
+    "too-large": "Tệp vượt giới hạn kích thước",
+    "too-many-cells": "Tệp có quá nhiều ô",
+    "too-many-merges": "Trang có quá nhiều vùng gộp ô",
+    "timeout": "Đọc tệp quá thời gian cho phép",
+    "reader-panic": "Thư viện đọc tệp gặp lỗi với tệp này",
+    "reader-crashed": "Trình đọc tệp dừng đột ngột",
+    "internal-error": "Lỗi nội bộ của công cụ (đã ghi nhật ký)",
+    # Consolidation and outputs
+    "duplicate-plan": "Bản sao của một kế hoạch đã tính",
+    "plan-conflict": "Hai kế hoạch khác nhau của cùng tỉnh, cùng loại, năm trùng nhau",
+    "write-error": "Không ghi được tệp kết quả",
+    "edit-refused": "Không sửa được tệp theo cách an toàn",
+    "usage": "Yêu cầu không thực hiện được",
+    "error": "Lỗi",
 }
 
 
