@@ -65,7 +65,28 @@ class _SafeConsole(io.TextIOWrapper):
     def write(self, s: str) -> int:
         from .text import printable
 
-        return super().write(printable(s, keep_cursor=True))
+        try:
+            return super().write(printable(s, keep_cursor=True))
+        except OSError as exc:
+            return self._failed(exc, len(s))
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self._failed(exc, 0)
+
+    def _failed(self, exc: OSError, n: int) -> int:
+        """A failed write to stdout (a full disk behind ``> out.json``) is an output error, exit 4;
+        a closed pipe stays BrokenPipeError (the reader left). Messages that cannot reach stderr
+        are dropped: there is nowhere to report that, and the exit code still tells."""
+        from .safe_write import output_error
+
+        if self.name != "<stdout>":
+            return n
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        raise output_error(exc, Path("stdout"), "không ghi được ra đầu ra chuẩn (stdout)") from exc
 
 
 def setup_streams() -> None:
@@ -215,6 +236,7 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     from .verify import sort_findings, verify_path
     from .workbook_io import WORKBOOK_SUFFIXES, iter_workbook_files
 
+    _refuse_stdout(annotate, "--annotate")
     files: list[Path] = []
     findings: list[Finding] = []
     unreadable = False
@@ -222,6 +244,13 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
         if not p.exists():
             _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
         found, passed = iter_workbook_files(p)
+        if p.is_dir():  # the summary written into the folder (the Excel button does) is no plan to check
+            from .consolidate import container_marks
+
+            summaries = [q for q in found if container_marks(q).made_by == "summary"]
+            found = [q for q in found if q not in summaries]
+            passed += [(q, "sổ tổng hợp do nscl-xl tạo (thuộc tính nscl_xl_kind), không phải kế hoạch; bỏ qua")
+                       for q in summaries]
         files.extend(found)
         for q, why in passed:  # a FIFO/device named on the command line is an error, in a folder a note
             if q == p:
@@ -266,6 +295,16 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
         except NsclError as exc:
             _fail(exc)
     sys.exit(2 if unreadable else 1 if _fails(findings, fail_on) else 0 if checked else NOTHING_CHECKED)
+
+
+def _refuse_stdout(output, option: str) -> None:
+    """An edited workbook is written beside its input, never to standard output: '-' is refused
+    (rather than becoming a file named "-")."""
+    from .errors import UsageError
+
+    if output is not None and str(output) == "-":
+        _fail(UsageError(f"{option} không ghi được ra stdout ('-').",
+                         hint=f"Hãy ghi tên tệp kết quả, ví dụ {option} ket_qua.xlsx."))
 
 
 def _fails(findings, fail_on: str) -> bool:
@@ -361,9 +400,10 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
     except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
         sys.exit(1)
-    except OSError as exc:
-        _fail(NsclError(f"không ghi được tệp ({exc.strerror or exc}).", file=str(exc.filename or ""),
-                        hint="Hãy kiểm tra quyền ghi và chỗ trống trên đĩa, đóng tệp nếu đang mở trong Excel."))
+    except OSError as exc:  # the bytes to stdout (-o -, --csv -): a full disk behind the redirection
+        from .safe_write import output_error
+
+        _fail(output_error(exc, Path(exc.filename or "stdout")))
     if json_out:
         _write_json(cons, json_out, written, code)
         if json_out != "-":
@@ -495,6 +535,7 @@ def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_plac
     from .fill import fill_workbook, parse_schedule
     from .money import format_vn
 
+    _refuse_stdout(output, "-o")
     try:
         report = fill_workbook(file, output, sheet=sheet, period=_period(period), spread=spread,
                                schedule=parse_schedule(schedule), overwrite=overwrite, in_place=in_place)

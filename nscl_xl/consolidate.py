@@ -463,7 +463,8 @@ def container_marks(path: Path) -> ContainerMarks:
     Other formats (and damaged files, reported by the reader) give no marks, except a backup name.
     Sheet visibility is the reader's (``SheetGrid.state`` → ``Plan.sheets``).
     """
-    made_by = "backup" if _BACKUP_NAME.search(path.stem) else ""
+    is_backup = bool(_BACKUP_NAME.search(path.stem))
+    made_by = "backup" if is_backup else ""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -476,6 +477,10 @@ def container_marks(path: Path) -> ContainerMarks:
                     made_by = "summary"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         pass
+    if is_backup and made_by != "summary":
+        # The backup of a filled workbook carries "filled" inside, and keeps the old modification
+        # time: as a "filled" output it would win over the workbook it backs up.
+        made_by = "backup"
     return ContainerMarks(made_by)
 
 

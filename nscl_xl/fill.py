@@ -307,12 +307,16 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     """Fill the year columns of one budget sheet and write the result (never the input, unless
     *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
     from .reader import read_grids_plan
-    from .safe_write import backup
+    from .safe_write import backup, same_file
     from .workbook_io import read_grids
 
     src = Path(path)
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
+    out = src if in_place else Path(output) if output else default_output(src)
+    if not in_place and same_file(out, src):  # checked before reading: also a hard or symbolic link
+        raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
+                         file=str(out))
     grids = read_grids(src)
     plan = read_grids_plan(grids, str(src))
     tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
@@ -321,10 +325,6 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
         raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src))
     table = tables[0]
     fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
-    out = src if in_place else Path(output) if output else default_output(src)
-    if out.resolve() == src.resolve() and not in_place:
-        raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
-                         file=str(out))
     from .edit.output import write_atomically
 
     saved = backup(src) if in_place else None  # complete and synced, or OutputError (exit 4)

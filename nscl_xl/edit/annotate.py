@@ -40,10 +40,11 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     The input is never written; the copy is written atomically. An ``.xlsx`` output of an
     ``.xlsm`` input is a valid macro-free workbook."""
     from ..errors import UsageError
+    from ..safe_write import same_file
     from .output import write_atomically
 
     src, out = Path(src), Path(out)
-    if src.resolve() == out.resolve():
+    if same_file(src, out):
         raise UsageError("tệp kết quả trùng tệp gốc; hãy chọn tên khác (tệp gốc không bao giờ bị sửa).",
                          file=str(out))
     if src.suffix.lower() not in (".xlsx", ".xlsm"):

@@ -1,0 +1,116 @@
+"""Defects found by a hostile tester, each pinned by a test that failed before its fix.
+
+Subprocess-based where the point is what a user sees: the exit code, the streams, the files
+left on disk. ``/dev/full`` (Linux) stands for a full disk behind a redirected stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, WORKBOOKS, sha256
+
+HAS_DEV_FULL = os.path.exists("/dev/full")
+
+
+def cli(*args, cwd: Path, stdout=subprocess.PIPE, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NSCL_XL_LOG_DIR=str(cwd / "log"))
+    return subprocess.run([sys.executable, "-m", "nscl_xl", *map(str, args)], cwd=cwd, env=env, stdout=stdout,
+                          stderr=subprocess.PIPE, timeout=timeout)
+
+
+# --- a full disk behind a redirected stdout is an output error (exit 4), never an internal error -------
+
+@pytest.mark.skipif(not HAS_DEV_FULL, reason="needs /dev/full")
+@pytest.mark.parametrize("args", [
+    ("words", "5"),
+    ("verify", "kg.xlsx"),
+    ("verify", "kg.xlsx", "--json"),
+    ("consolidate", ".", "-o", "-", "-q"),
+    ("consolidate", ".", "-o", "out/t.xlsx", "--csv", "-", "-q"),
+    ("consolidate", ".", "-o", "out/t.xlsx", "--json", "-", "-q"),
+], ids=["words", "verify", "verify-json", "consolidate-xlsx", "consolidate-csv", "consolidate-json"])
+def test_full_stdout_is_exit_4_in_vietnamese(tmp_path, args):
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", tmp_path / "kg.xlsx")
+    (tmp_path / "out").mkdir()
+    with open("/dev/full", "wb") as full:
+        res = cli(*args, cwd=tmp_path, stdout=full)
+    err = res.stderr.decode("utf-8")
+    assert res.returncode == 4, err
+    assert "Traceback" not in err and "No space left" not in err and "nội bộ" not in err
+    assert "ổ đĩa" in err  # what to do, in Vietnamese
+
+
+# --- '-' means standard output; commands that cannot write there refuse it instead of making "./-" -----
+
+@pytest.mark.parametrize("args", [
+    ("fill-years", "kg.xlsx", "--period", "2021-2021", "-o", "-"),
+    ("verify", "kg.xlsx", "--annotate", "-"),
+], ids=["fill-years", "annotate"])
+def test_dash_output_never_creates_a_file_named_dash(tmp_path, args):
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", tmp_path / "kg.xlsx")
+    res = cli(*args, cwd=tmp_path)
+    assert not (tmp_path / "-").exists()
+    assert res.returncode == 2, res.stderr.decode()
+    assert "stdout" in res.stderr.decode("utf-8")
+    assert res.stdout == b""
+
+
+# --- an output hard-linked to the input is refused (README: "symbolic or hard link") ----------------------
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="needs hard links")
+@pytest.mark.parametrize("args", [
+    ("fill-years", "kg.xlsx", "--period", "2021-2021", "-o", "link.xlsx"),
+    ("verify", "kg.xlsx", "--annotate", "link.xlsx"),
+], ids=["fill-years", "annotate"])
+def test_output_hard_linked_to_input_is_refused(tmp_path, args):
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", tmp_path / "kg.xlsx")
+    os.link(tmp_path / "kg.xlsx", tmp_path / "link.xlsx")
+    before = sha256(tmp_path / "kg.xlsx")
+    res = cli(*args, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr.decode()
+    assert "trùng tệp gốc" in res.stderr.decode("utf-8")
+    assert os.path.samefile(tmp_path / "kg.xlsx", tmp_path / "link.xlsx")  # the link was not replaced
+    assert sha256(tmp_path / "kg.xlsx") == before
+
+
+# --- fill-years --in-place twice: the second backup must not become the plan's source -------------------
+
+def test_in_place_twice_consolidate_uses_the_workbook_not_its_backup(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "soc_trang_2021_2030.xlsx", folder / "st.xlsx")
+    for _ in range(2):
+        res = cli("fill-years", "in/st.xlsx", "--in-place", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr.decode()
+    backups = sorted(p.name for p in folder.glob("st.bak-*.xlsx"))
+    assert len(backups) == 2  # the second is a copy of the first filled version, marked "filled" inside
+    res = cli("consolidate", "in", "-o", "t.xlsx", "--json", "-", "-q", cwd=tmp_path)
+    data = json.loads(res.stdout)
+    status = {Path(f["file"]).name: f["status"] for f in data["files"]}
+    assert status["st.xlsx"] == "used", status
+    assert all(status[b] != "used" for b in backups), status
+
+
+# --- verify of a folder holding the toolkit's own summary (the Excel button writes it there) --------------
+
+def test_verify_folder_passes_over_its_own_summary(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", folder / "kg.xlsx")
+    res = cli("verify", "in", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout.decode()
+    res = cli("consolidate", "in", "-o", "in/tong_hop_nscl.xlsx", "-q", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr.decode()
+    res = cli("verify", "in", "--json", cwd=tmp_path)
+    data = json.loads(res.stdout)
+    assert res.returncode == 0, data["findings"]  # was 1: a no-table error on the summary
+    assert [Path(c["file"]).name for c in data["files"]] == ["kg.xlsx"]
+    assert "tong_hop_nscl.xlsx" in res.stderr.decode("utf-8")  # passed over, and said so
