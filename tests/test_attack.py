@@ -114,3 +114,44 @@ def test_verify_folder_passes_over_its_own_summary(tmp_path):
     assert res.returncode == 0, data["findings"]  # was 1: a no-table error on the summary
     assert [Path(c["file"]).name for c in data["files"]] == ["kg.xlsx"]
     assert "tong_hop_nscl.xlsx" in res.stderr.decode("utf-8")  # passed over, and said so
+
+
+# --- an old copy of the table on a hidden sheet: never summed, so never in the stated-total check ----------
+
+def test_hidden_old_copy_does_not_break_the_stated_total(tmp_path):
+    import openpyxl
+
+    from nscl_xl.verify import verify_path
+
+    wb = openpyxl.load_workbook(WORKBOOKS / "kien_giang_2021.xlsx")
+    old = wb.copy_worksheet(wb["Phụ lục"])
+    old.title, old.sheet_state = "Cũ", "hidden"
+    wb.save(tmp_path / "kg.xlsx")
+    _, findings = verify_path(tmp_path / "kg.xlsx")
+    assert [f.rule for f in findings] == ["hidden-sheet"], [(f.rule, f.message) for f in findings]
+    # every table hidden: the stated total is still checked against them
+    wb["Phụ lục"].sheet_state = "hidden"
+    wb["Thông tin"]["B10"] = 3_100_000_001
+    wb.active = wb.sheetnames.index("Thông tin")
+    wb.save(tmp_path / "all_hidden.xlsx")
+    _, findings = verify_path(tmp_path / "all_hidden.xlsx")
+    assert "stated-total" in [f.rule for f in findings]
+
+
+# --- a workbook name that cannot be opened may hide a plan: skipped (exit 3), with the right advice -------
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or not hasattr(os, "mkfifo"), reason="POSIX links and FIFOs")
+def test_broken_link_is_skipped_not_an_excel_lock_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", folder / "kg.xlsx")
+    os.symlink("/nonexistent/mounted/drive/soc_trang.xlsx", folder / "soc_trang.xlsx")
+    os.mkfifo(folder / "pipe.xlsx")
+    res = cli("consolidate", "in", "-o", "t.xlsx", "--json", "-", "-q", cwd=tmp_path)
+    data = json.loads(res.stdout)
+    files = {Path(f["file"]).name: f for f in data["files"]}
+    assert res.returncode == 3 and data["exit_code"] == 3  # was 0: a plan silently missing
+    assert files["soc_trang.xlsx"]["status"] == "skipped"
+    assert files["pipe.xlsx"]["status"] == "ignored"
+    for name in ("soc_trang.xlsx", "pipe.xlsx"):  # not the lock-file advice
+        assert "Excel tạo tệp này" not in files[name]["reason"], files[name]["reason"]
