@@ -314,6 +314,9 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
     out = src if in_place else Path(output) if output else default_output(src)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):  # .xlsx bytes in "x.xls"/"x.csv": Excel refuses or warns
+        raise UsageError("tệp kết quả phải có đuôi .xlsx (hoặc .xlsm để giữ macro).", file=str(out),
+                         hint=f"Ví dụ -o {out.with_suffix('.xlsx').name}.")
     if not in_place and same_file(out, src):  # checked before reading: also a hard or symbolic link
         raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
                          file=str(out))

@@ -176,3 +176,17 @@ def test_file_total_listed_is_the_total_counted(tmp_path):
     (only,) = [f for f in data["files"] if f["status"] == "used"]
     assert data["total_vnd"] == 3_040_000_000  # the lines, as counted
     assert only["total_vnd"] == data["total_vnd"]
+
+
+# --- an edited workbook is never written under a name Excel reads as another format ---------------------
+
+@pytest.mark.parametrize("name", ["out.xls", "out.csv", "out.ods", "out"])
+@pytest.mark.parametrize("command", ["fill-years", "annotate"])
+def test_edit_output_must_be_xlsx_or_xlsm(tmp_path, command, name):
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", tmp_path / "kg.xlsx")
+    args = (("fill-years", "kg.xlsx", "--period", "2021-2021", "-o", name) if command == "fill-years"
+            else ("verify", "kg.xlsx", "--annotate", name))
+    res = cli(*args, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr.decode()
+    assert ".xlsx" in res.stderr.decode("utf-8")
+    assert not (tmp_path / name).exists()
