@@ -456,12 +456,11 @@ def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written:
 
 
 def _write_json(cons, json_out: str, written: dict, code: int) -> None:
-    import json
-
     from .consolidate import run_summary
+    from .report import json_text
     from .safe_write import atomic_path
 
-    text = json.dumps(run_summary(cons, written, code), ensure_ascii=False, indent=2)
+    text = json_text(run_summary(cons, written, code))
     if json_out == "-":
         click.echo(text)
         return

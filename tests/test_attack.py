@@ -190,3 +190,28 @@ def test_edit_output_must_be_xlsx_or_xlsm(tmp_path, command, name):
     assert res.returncode == 2, res.stderr.decode()
     assert ".xlsx" in res.stderr.decode("utf-8")
     assert not (tmp_path / name).exists()
+
+
+# --- --json stays JSON when a cell holds a C1 control or a bidi override ----------------------------------
+
+@pytest.mark.parametrize("command", ["verify", "consolidate"])
+def test_json_on_stdout_is_valid_with_c1_controls_in_cells(tmp_path, command):
+    import openpyxl
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wb = openpyxl.load_workbook(WORKBOOKS / "kien_giang_2021.xlsx")
+    label = "Hội nghị \u009b2J \u202egnậul\u202c"
+    wb["Phụ lục"]["B9"] = label
+    wb["Phụ lục"]["G9"] = 31000  # a finding that quotes the label
+    name = "kg \u009b2J \u202ex.xlsx"  # consolidate's JSON names files, verify's quotes cells too
+    wb.save(folder / name)
+    args = ("verify", "in", "--json") if command == "verify" else ("consolidate", "in", "-o", "t.xlsx", "--json",
+                                                                    "-", "-q")
+    res = cli(*args, cwd=tmp_path)
+    text = res.stdout.decode("utf-8")
+    data = json.loads(text)  # was: Invalid \escape (the console wrote \x9b)
+    assert "\u009b" not in text and "\u202e" not in text  # escaped, never raw on a terminal
+    assert name in json.dumps(data, ensure_ascii=False)
+    if command == "verify":
+        assert label in json.dumps(data, ensure_ascii=False)
