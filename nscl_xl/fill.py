@@ -323,6 +323,8 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     grids = read_grids(src)
     plan = read_grids_plan(grids, str(src))
     tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
+    if sheet is None:  # by default never a hidden sheet (often an old copy) when a visible table exists
+        tables = [t for t in tables if t.sheet_state == "visible"] or tables
     if not tables:
         where = f"trang '{sheet}'" if sheet else "tệp"
         raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src))

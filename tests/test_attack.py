@@ -215,3 +215,20 @@ def test_json_on_stdout_is_valid_with_c1_controls_in_cells(tmp_path, command):
     assert name in json.dumps(data, ensure_ascii=False)
     if command == "verify":
         assert label in json.dumps(data, ensure_ascii=False)
+
+
+# --- fill-years by default fills the visible table, not an old copy on a hidden sheet before it -----------
+
+def test_fill_years_default_sheet_is_visible(tmp_path):
+    import openpyxl
+
+    from nscl_xl.fill import fill_workbook
+
+    wb = openpyxl.load_workbook(WORKBOOKS / "soc_trang_2021_2030.xlsx")
+    old = wb.copy_worksheet(wb["Phụ lục I"])
+    old.title, old.sheet_state = "Cũ", "hidden"
+    wb.move_sheet("Cũ", offset=-(len(wb.sheetnames) - 1))
+    wb.active = 1
+    wb.save(tmp_path / "st.xlsx")
+    assert fill_workbook(tmp_path / "st.xlsx", tmp_path / "out.xlsx").sheet == "Phụ lục I"  # was 'Cũ'
+    assert fill_workbook(tmp_path / "st.xlsx", tmp_path / "old.xlsx", sheet="Cũ").sheet == "Cũ"  # when asked
