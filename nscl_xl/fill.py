@@ -314,7 +314,7 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
     out = src if in_place else Path(output) if output else default_output(src)
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):  # .xlsx bytes in "x.xls"/"x.csv": Excel refuses or warns
+    if out.suffix.lower() not in (".xlsx", ".xlsm") and not out.is_dir():  # OOXML in "x.xls"/"x.csv": Excel balks
         raise UsageError("tệp kết quả phải có đuôi .xlsx (hoặc .xlsm để giữ macro).", file=str(out),
                          hint=f"Ví dụ -o {out.with_suffix('.xlsx').name}.")
     if not in_place and same_file(out, src):  # checked before reading: also a hard or symbolic link
@@ -330,11 +330,32 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
         raise NsclError(f"không tìm thấy bảng dự toán trong {where}.", file=str(src))
     table = tables[0]
     fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
+    if table.words is None:
+        _words_below_notes(fp, next(g for g in grids if g.name == table.sheet))
     from .edit.output import write_atomically
 
     saved = backup(src) if in_place else None  # complete and synced, or OutputError (exit 4)
     n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
+
+
+def _words_below_notes(fp: FillPlan, grid) -> None:
+    """A new words line goes on the first free row under the total: never over a note or a
+    signature block already typed there (the words write is the plan's last)."""
+    w = fp.writes[-1]
+    if w.value != fp.words:
+        return
+
+    def used(r: int) -> bool:
+        row = grid.values[r] if r < len(grid.values) else []
+        return any(v not in (None, "") for v in row) or any(r0 <= r <= r1 for (r0, _), (r1, _) in grid.merged)
+
+    row = w.row
+    while used(row):
+        row += 1
+    if row != w.row:
+        fp.writes[-1] = CellWrite(row, w.col, w.value, w.cached)
+        fp.words_row = row
 
 
 def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, list[str]]:

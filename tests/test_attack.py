@@ -232,3 +232,21 @@ def test_fill_years_default_sheet_is_visible(tmp_path):
     wb.save(tmp_path / "st.xlsx")
     assert fill_workbook(tmp_path / "st.xlsx", tmp_path / "out.xlsx").sheet == "Phụ lục I"  # was 'Cũ'
     assert fill_workbook(tmp_path / "st.xlsx", tmp_path / "old.xlsx", sheet="Cũ").sheet == "Cũ"  # when asked
+
+
+# --- fill-years writes its new words line under the total without overwriting a note typed there ----------
+
+def test_fill_words_line_never_overwrites_a_note(tmp_path):
+    import openpyxl
+
+    from nscl_xl.fill import fill_workbook
+
+    wb = openpyxl.load_workbook(WORKBOOKS / "soc_trang_2021_2030.xlsx")
+    ws = wb["Phụ lục I"]  # total on row 27, no words line
+    ws["A28"], ws["B28"], ws["C29"] = "Ghi chú: số liệu tạm tính", "KHÔNG XÓA", "Người lập biểu"
+    wb.save(tmp_path / "st.xlsx")
+    report = fill_workbook(tmp_path / "st.xlsx", tmp_path / "out.xlsx")
+    out = openpyxl.load_workbook(tmp_path / "out.xlsx")["Phụ lục I"]
+    assert out["A28"].value == "Ghi chú: số liệu tạm tính"  # was replaced by "(Bằng chữ: …)"
+    assert out["B28"].value == "KHÔNG XÓA" and out["C29"].value == "Người lập biểu"
+    assert out["A30"].value == report.words == "(Bằng chữ: Sáu tỷ, ba trăm bảy mươi triệu đồng)"

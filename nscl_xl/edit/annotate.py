@@ -44,7 +44,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     from .output import write_atomically
 
     src, out = Path(src), Path(out)
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):  # .xlsx bytes in "x.xls"/"x.csv": Excel refuses or warns
+    if out.suffix.lower() not in (".xlsx", ".xlsm") and not out.is_dir():  # OOXML in "x.xls"/"x.csv": Excel balks
         raise UsageError("bản đánh dấu phải có đuôi .xlsx (hoặc .xlsm để giữ macro).", file=str(out),
                          hint=f"Ví dụ --annotate {out.with_suffix('.xlsx').name}.")
     if same_file(src, out):
