@@ -397,13 +397,13 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
                        dict(organisation=organisation, place=place))
     except NsclError as exc:
         _fail(exc)
-    except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted
+    except BrokenPipeError:  # `… --csv - | head`: the reader has what it wanted (as NsclGroup.invoke)
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
-        sys.exit(1)
-    except OSError as exc:  # the bytes to stdout (-o -, --csv -): a full disk behind the redirection
+        sys.exit(0)
+    except OSError as exc:  # exit 4, the OS reason in Vietnamese (the English text goes to the log)
         from .safe_write import output_error
 
-        _fail(output_error(exc, Path(exc.filename or "stdout")))
+        _fail(output_error(exc, Path(exc.filename or output or "")))
     if json_out:
         _write_json(cons, json_out, written, code)
         if json_out != "-":
