@@ -47,6 +47,16 @@ NOTHING_CHECKED = 5
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class InputPath(click.Path):
+    """A path argument that is never empty: ``""`` (an unset ``"$DIR"``) would become ``.`` and the
+    command would read, and write into, whatever folder it is run from."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("đường dẫn trống (biến chưa đặt giá trị?); hãy ghi rõ tệp hoặc thư mục.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _fail(exc: Exception) -> None:
     """Print a user-facing error (never a traceback) and exit with its code."""
     from .errors import EXIT_INPUT, NsclError
@@ -216,7 +226,7 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
 # --- verify ---------------------------------------------------------------------------------------
 
 @main.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In danh sách phát hiện dạng JSON.")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT.xlsx",
               help="Ghi bản sao có tô màu, ghi chú và trang 'Kiểm tra' (chỉ với một tệp).")
@@ -318,7 +328,7 @@ def _fails(findings, fail_on: str) -> bool:
 # --- consolidate ----------------------------------------------------------------------------------
 
 @main.command(context_settings=CONTEXT)
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=InputPath(path_type=Path))
 @click.option("-o", "--output", default="tong_hop_nscl.xlsx", show_default=True, metavar="OUT.xlsx|-",
               help="Sổ tổng hợp (.xlsx) sẽ ghi; '-' ghi ra stdout.")
 @click.option("--csv", "csv_out", metavar="OUT.csv|-", help="Ghi thêm dữ liệu dạng CSV; '-' ghi ra stdout.")

@@ -250,3 +250,16 @@ def test_fill_words_line_never_overwrites_a_note(tmp_path):
     assert out["A28"].value == "Ghi chú: số liệu tạm tính"  # was replaced by "(Bằng chữ: …)"
     assert out["B28"].value == "KHÔNG XÓA" and out["C29"].value == "Người lập biểu"
     assert out["A30"].value == report.words == "(Bằng chữ: Sáu tỷ, ba trăm bảy mươi triệu đồng)"
+
+
+# --- an empty path (an unset "$DIR") is refused, never read as the current folder ---------------------------
+
+@pytest.mark.parametrize("args", [("verify", ""), ("verify", "kg.xlsx", " "), ("consolidate", "")],
+                         ids=["verify", "verify-blank-second", "consolidate"])
+def test_empty_path_argument_is_refused(tmp_path, args):
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", tmp_path / "kg.xlsx")
+    res = cli(*args, cwd=tmp_path)
+    err = res.stderr.decode("utf-8")
+    assert res.returncode == 2, err
+    assert "đường dẫn trống" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.xlsx"]  # no tong_hop_nscl.xlsx in the cwd
