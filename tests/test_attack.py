@@ -263,3 +263,58 @@ def test_empty_path_argument_is_refused(tmp_path, args):
     assert res.returncode == 2, err
     assert "đường dẫn trống" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.xlsx"]  # no tong_hop_nscl.xlsx in the cwd
+
+
+# --- --annotate never replaces a clerk's own sheet named "Kiểm tra" ----------------------------------------
+
+def test_annotate_keeps_a_clerks_own_kiem_tra_sheet(tmp_path):
+    import openpyxl
+
+    from nscl_xl.report import annotate_workbook
+    from nscl_xl.verify import verify_path
+
+    wb = openpyxl.load_workbook(WORKBOOKS / "soc_trang_2021_2030.xlsx")
+    wb["Phụ lục II"].title = "Kiểm tra"  # "check": a plausible name for a clerk's own sheet
+    wb.save(tmp_path / "st.xlsx")
+    _, findings = verify_path(tmp_path / "st.xlsx")
+    out = annotate_workbook(tmp_path / "st.xlsx", findings, tmp_path / "a.xlsx")
+    got = openpyxl.load_workbook(out)
+    assert got.sheetnames == ["Phụ lục I", "Kiểm tra", "Thông tin", "Kiểm tra (2)"]  # was: the table replaced
+    assert got["Kiểm tra"]["F14"].value == 460  # the clerk's table is still there, and marked
+    assert got["Kiểm tra"]["F14"].fill.fgColor.rgb.endswith("FFC7CE") or got["Kiểm tra"]["F14"].fill.fill_type
+    listed = [row[1] for row in got["Kiểm tra (2)"].iter_rows(min_row=2, values_only=True)]
+    assert "Kiểm tra" in listed and "Phụ lục I" in listed
+    # annotating the annotated copy replaces its own findings sheet, never adds a third
+    _, again = verify_path(out)
+    twice = annotate_workbook(out, again, tmp_path / "b.xlsx")
+    assert openpyxl.load_workbook(twice).sheetnames == got.sheetnames
+
+
+# --- a new sheet in a workbook whose <sheet> elements declare xmlns:r themselves (openpyxl with lxml) -------
+
+def test_annotate_new_sheet_with_namespace_declared_per_sheet(tmp_path):
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    import openpyxl
+
+    from nscl_xl.report import annotate_workbook
+    from nscl_xl.verify import verify_path
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    src = tmp_path / "kg.xlsx"
+    with zipfile.ZipFile(WORKBOOKS / "kien_giang_2021.xlsx") as zin, zipfile.ZipFile(src, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8").replace(f' xmlns:r="{rel}"', "")
+                text = re.sub(r"<sheet ", f'<sheet xmlns:r="{rel}" ', text)  # as openpyxl+lxml writes it
+                assert text.count("xmlns:r=") == text.count("<sheet ") >= 2
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    _, findings = verify_path(src)
+    out = annotate_workbook(src, findings, tmp_path / "a.xlsx")
+    with zipfile.ZipFile(out) as z:
+        ElementTree.fromstring(z.read("xl/workbook.xml"))  # was: unbound prefix r on the new <sheet>
+    assert openpyxl.load_workbook(out).sheetnames[-1] == "Kiểm tra"

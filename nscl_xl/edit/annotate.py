@@ -56,8 +56,9 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
         worksheets = {s.name: s for s in ed.sheets if s.kind == "worksheet"}
         notes: dict[str, dict[tuple[int, int], list[str]]] = {}
         original: dict[tuple[str, int, int], int] = {}  # a cell's own format, before we marked it
+        check_sheet = _check_sheet_name(src, worksheets)
         for f in findings:
-            if f.sheet not in worksheets or not f.cell or f.sheet == CHECK_SHEET:
+            if f.sheet not in worksheets or not f.cell or f.sheet == check_sheet:
                 continue
             m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", f.cell)
             if not m:
@@ -75,7 +76,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
             marked.setdefault((r, c), []).append(f"[{f.rule}] {f.message}")
         for sheet, cells in notes.items():
             _add_notes(ed, sheet, cells)
-        _write_check_sheet(ed, findings, {n for n in worksheets})
+        _write_check_sheet(ed, findings, {n for n in worksheets}, check_sheet)
         write_atomically(out, lambda tmp: ed.save(tmp, kind="annotated", as_suffix=out.suffix))
     return out
 
@@ -218,7 +219,22 @@ def _merge_vml(ed: WorkbookEditor, part: str, cells: dict[tuple[int, int], list[
     ed.pkg.put(part, text[:i] + "".join(shapes) + text[i:])
 
 
-def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str]) -> None:
+def _check_sheet_name(src: Path, worksheets) -> str:
+    """The findings sheet: "Kiểm tra", replacing the one of an annotated copy; in a clerk's
+    workbook that has its own sheet of that name (a common word), the first free "Kiểm tra (n)"."""
+    from ..consolidate import container_marks
+
+    names = {n.casefold() for n in worksheets}
+    if CHECK_SHEET.casefold() not in names or container_marks(src).made_by == "annotated":
+        return CHECK_SHEET
+    n = 2
+    while f"{CHECK_SHEET} ({n})".casefold() in names:
+        n += 1
+    return f"{CHECK_SHEET} ({n})"
+
+
+def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str],
+                       name: str = CHECK_SHEET) -> None:
     st = ed.styles
     bold = st.derive(0, bold=True)
     link = st.derive(0, color="0563C1", underline=True)
@@ -262,4 +278,4 @@ def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[
            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
            + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
-    ed.replace_or_add_sheet(CHECK_SHEET, xml)
+    ed.replace_or_add_sheet(name, xml)
