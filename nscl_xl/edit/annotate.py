@@ -81,6 +81,20 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     return out
 
 
+def _check_sheet_name(src: Path, worksheets) -> str:
+    """The findings sheet: "Kiểm tra", replacing the one of an annotated copy; in a clerk's
+    workbook that has its own sheet of that name (a common word), the first free "Kiểm tra (n)"."""
+    from ..consolidate import container_marks
+
+    names = {n.casefold() for n in worksheets}
+    if CHECK_SHEET.casefold() not in names or container_marks(src).made_by == "annotated":
+        return CHECK_SHEET
+    n = 2
+    while f"{CHECK_SHEET} ({n})".casefold() in names:
+        n += 1
+    return f"{CHECK_SHEET} ({n})"
+
+
 def _add_notes(ed: WorkbookEditor, sheet: str, cells: dict[tuple[int, int], list[str]]) -> None:
     ref = ed.sheet_ref(sheet)
     ws = ed.sheet(sheet)
@@ -217,20 +231,6 @@ def _merge_vml(ed: WorkbookEditor, part: str, cells: dict[tuple[int, int], list[
         return
     i = text.rindex("</xml>")
     ed.pkg.put(part, text[:i] + "".join(shapes) + text[i:])
-
-
-def _check_sheet_name(src: Path, worksheets) -> str:
-    """The findings sheet: "Kiểm tra", replacing the one of an annotated copy; in a clerk's
-    workbook that has its own sheet of that name (a common word), the first free "Kiểm tra (n)"."""
-    from ..consolidate import container_marks
-
-    names = {n.casefold() for n in worksheets}
-    if CHECK_SHEET.casefold() not in names or container_marks(src).made_by == "annotated":
-        return CHECK_SHEET
-    n = 2
-    while f"{CHECK_SHEET} ({n})".casefold() in names:
-        n += 1
-    return f"{CHECK_SHEET} ({n})"
 
 
 def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str],
