@@ -371,6 +371,10 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
             raise NsclError("không tìm thấy thư mục.", file=str(directory),
                             hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
         check_outputs(directory, outputs)
+        if output != "-" and Path(output).suffix.lower() != ".xlsx" and not Path(output).is_dir():
+            # XlsxWriter's bytes under "x.xlsm"/"x.xls"/"x.csv": Excel refuses or warns on opening
+            raise UsageError("sổ tổng hợp phải có đuôi .xlsx.", file=str(output),
+                             hint=f"Ví dụ -o {Path(output).with_suffix('.xlsx').name}; không tệp nào được ghi.")
     except NsclError as exc:
         _fail(exc)
     say = _Say(quiet=quiet, to_stderr=bool(to_stdout))

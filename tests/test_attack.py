@@ -318,3 +318,14 @@ def test_annotate_new_sheet_with_namespace_declared_per_sheet(tmp_path):
     with zipfile.ZipFile(out) as z:
         ElementTree.fromstring(z.read("xl/workbook.xml"))  # was: unbound prefix r on the new <sheet>
     assert openpyxl.load_workbook(out).sheetnames[-1] == "Kiểm tra"
+
+
+@pytest.mark.parametrize("name", ["t.xlsm", "t.xls", "t.csv", "t"])
+def test_summary_output_must_be_xlsx(tmp_path, name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", folder / "kg.xlsx")
+    res = cli("consolidate", "in", "-o", name, "-q", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr.decode()
+    assert ".xlsx" in res.stderr.decode("utf-8")
+    assert not (tmp_path / name).exists()
