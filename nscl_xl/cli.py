@@ -549,6 +549,11 @@ def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_plac
     from .money import format_vn
 
     _refuse_stdout(output, "-o")
+    if in_place and output is not None:  # which one was meant? never guess by editing the input
+        from .errors import UsageError
+
+        _fail(UsageError("--in-place và -o không dùng cùng nhau.",
+                         hint="Dùng -o TỆP để ghi ra tệp mới, hoặc --in-place để sửa tệp gốc (có bản sao lưu)."))
     try:
         report = fill_workbook(file, output, sheet=sheet, period=_period(period), spread=spread,
                                schedule=parse_schedule(schedule), overwrite=overwrite, in_place=in_place)

@@ -329,3 +329,12 @@ def test_summary_output_must_be_xlsx(tmp_path, name):
     assert res.returncode == 2, res.stderr.decode()
     assert ".xlsx" in res.stderr.decode("utf-8")
     assert not (tmp_path / name).exists()
+
+
+def test_in_place_with_an_output_is_refused_before_touching_the_input(tmp_path):
+    shutil.copy(WORKBOOKS / "soc_trang_2021_2030.xlsx", tmp_path / "st.xlsx")
+    before = sha256(tmp_path / "st.xlsx")
+    res = cli("fill-years", "st.xlsx", "--in-place", "-o", "other.xlsx", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr.decode()  # was 0: -o ignored, the input edited in place
+    assert "--in-place" in res.stderr.decode("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["st.xlsx"] and sha256(tmp_path / "st.xlsx") == before
