@@ -54,7 +54,7 @@ def text_report(findings: list[Finding], coverage: list[dict] | None = None) -> 
         return "Không phát hiện sai sót."
     lines = []
     for file in sorted(set(by_file) | set(covs)):
-        lines.append(f"== {file}")
+        lines.append("== " + file.replace("\n", "\\n"))  # a newline in a file name must not fake a report line
         if file in covs:
             lines.extend(coverage_lines(covs[file]))
         for sheet, items in groupby(by_file.get(file, []), key=lambda f: f.sheet):

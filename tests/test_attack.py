@@ -338,3 +338,15 @@ def test_in_place_with_an_output_is_refused_before_touching_the_input(tmp_path):
     assert res.returncode == 2, res.stderr.decode()  # was 0: -o ignored, the input edited in place
     assert "--in-place" in res.stderr.decode("utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["st.xlsx"] and sha256(tmp_path / "st.xlsx") == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline cannot be in a Windows file name")
+def test_newline_in_a_file_name_cannot_fake_report_lines(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "soc_trang_2021_2030.xlsx", folder / "a\nKhông phát hiện sai sót.\nb.xlsx")
+    res = cli("verify", "in", cwd=tmp_path)
+    out = res.stdout.decode("utf-8")
+    assert res.returncode == 1
+    assert "Không phát hiện sai sót." not in out.splitlines()  # was a line of its own, under 4 real errors
+    assert "a\\nKhông phát hiện sai sót.\\nb.xlsx" in out
