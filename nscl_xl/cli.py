@@ -497,6 +497,11 @@ def _report(cons, say, written: dict, unit) -> None:
     from .money import format_vn
     from .words import amount_to_words
 
+    if say.quiet:  # -q keeps the errors: what makes the exit code 3 (a file skipped, plans in conflict)
+        for s in cons.sources:
+            if s.status in ("skipped", "conflict"):
+                click.echo(f"Lỗi: {_STATUS_LINE.get(s.status, s.status)}: {s.file}: {s.reason}", err=True)
+        return
     counts = {k: len(cons.with_status(k)) for k in ("used", "skipped", "ignored", "duplicate", "conflict")}
     say(f"Đã dùng {counts['used']} tệp; bỏ qua vì lỗi {counts['skipped']}; bản trùng {counts['duplicate']}; "
         f"xung đột {counts['conflict']}; không cần tổng hợp {counts['ignored']} (tổng {len(cons.sources)} tệp).")

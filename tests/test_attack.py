@@ -350,3 +350,18 @@ def test_newline_in_a_file_name_cannot_fake_report_lines(tmp_path):
     assert res.returncode == 1
     assert "Không phát hiện sai sót." not in out.splitlines()  # was a line of its own, under 4 real errors
     assert "a\\nKhông phát hiện sai sót.\\nb.xlsx" in out
+
+
+def test_quiet_consolidate_still_says_why_it_exits_3(tmp_path):
+    import openpyxl
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "kien_giang_2021.xlsx", folder / "kg.xlsx")
+    wb = openpyxl.load_workbook(WORKBOOKS / "kien_giang_2021.xlsx")
+    wb["Phụ lục"]["G9"] = 31000  # a second, different plan of the same province and year
+    wb.save(folder / "kg_sua.xlsx")
+    res = cli("consolidate", "in", "-o", "t.xlsx", "-q", cwd=tmp_path)
+    err = res.stderr.decode("utf-8")
+    assert res.returncode == 3 and res.stdout == b""
+    assert "kg" in err and "xung đột" in err  # was silent: exit 3 and no word of why
