@@ -48,6 +48,16 @@ NOTHING_CHECKED = EXIT_NOTHING_CHECKED
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class InputPath(click.Path):
+    """A path argument that is never empty: ``""`` (an unset ``"$DIR"``) would become ``.`` and the
+    command would read, and write into, whatever folder it is run from."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("đường dẫn trống (biến chưa đặt giá trị?); hãy ghi rõ tệp hoặc thư mục.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _fail(exc: Exception) -> None:
     """Print a user-facing error (never a traceback) and exit with its code."""
     from .errors import EXIT_INPUT, NsclError
@@ -66,7 +76,28 @@ class _SafeConsole(io.TextIOWrapper):
     def write(self, s: str) -> int:
         from .text import printable
 
-        return super().write(printable(s, keep_cursor=True))
+        try:
+            return super().write(printable(s, keep_cursor=True))
+        except OSError as exc:
+            return self._failed(exc, len(s))
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self._failed(exc, 0)
+
+    def _failed(self, exc: OSError, n: int) -> int:
+        """A failed write to stdout (a full disk behind ``> out.json``) is an output error, exit 4;
+        a closed pipe stays BrokenPipeError (the reader left). Messages that cannot reach stderr
+        are dropped: there is nowhere to report that, and the exit code still tells."""
+        from .safe_write import output_error
+
+        if self.name != "<stdout>":
+            return n
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        raise output_error(exc, Path("stdout"), "không ghi được ra đầu ra chuẩn (stdout)") from exc
 
 
 def setup_streams() -> None:
@@ -196,7 +227,7 @@ def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_comma
 # --- verify ---------------------------------------------------------------------------------------
 
 @main.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In danh sách phát hiện dạng JSON.")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="OUT.xlsx",
               help="Ghi bản sao có tô màu, ghi chú và trang 'Kiểm tra' (chỉ với một tệp).")
@@ -216,6 +247,7 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     from .verify import sort_findings, verify_path
     from .workbook_io import WORKBOOK_SUFFIXES, iter_workbook_files
 
+    _refuse_stdout(annotate, "--annotate")
     files: list[Path] = []
     findings: list[Finding] = []
     unreadable = False
@@ -223,6 +255,13 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
         if not p.exists():
             _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
         found, passed = iter_workbook_files(p)
+        if p.is_dir():  # the summary written into the folder (the Excel button does) is no plan to check
+            from .consolidate import container_marks
+
+            summaries = [q for q in found if container_marks(q).made_by == "summary"]
+            found = [q for q in found if q not in summaries]
+            passed += [(q, "sổ tổng hợp do nscl-xl tạo (thuộc tính nscl_xl_kind), không phải kế hoạch; bỏ qua")
+                       for q in summaries]
         files.extend(found)
         for q, why in passed:  # a FIFO/device named on the command line is an error, in a folder a note
             if q == p:
@@ -269,6 +308,16 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
     sys.exit(2 if unreadable else 1 if _fails(findings, fail_on) else 0 if checked else NOTHING_CHECKED)
 
 
+def _refuse_stdout(output, option: str) -> None:
+    """An edited workbook is written beside its input, never to standard output: '-' is refused
+    (rather than becoming a file named "-")."""
+    from .errors import UsageError
+
+    if output is not None and str(output) == "-":
+        _fail(UsageError(f"{option} không ghi được ra stdout ('-').",
+                         hint=f"Hãy ghi tên tệp kết quả, ví dụ {option} ket_qua.xlsx."))
+
+
 def _fails(findings, fail_on: str) -> bool:
     """Whether *findings* reach the ``--fail-on`` level."""
     from .findings import ERROR, WARNING
@@ -280,7 +329,7 @@ def _fails(findings, fail_on: str) -> bool:
 # --- consolidate ----------------------------------------------------------------------------------
 
 @main.command(context_settings=CONTEXT)
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=InputPath(path_type=Path))
 @click.option("-o", "--output", default="tong_hop_nscl.xlsx", show_default=True, metavar="OUT.xlsx|-",
               help="Sổ tổng hợp (.xlsx) sẽ ghi; '-' ghi ra stdout.")
 @click.option("--csv", "csv_out", metavar="OUT.csv|-", help="Ghi thêm dữ liệu dạng CSV; '-' ghi ra stdout.")
@@ -323,6 +372,10 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
             raise NsclError("không tìm thấy thư mục.", file=str(directory),
                             hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
         check_outputs(directory, outputs)
+        if output != "-" and Path(output).suffix.lower() != ".xlsx" and not Path(output).is_dir():
+            # XlsxWriter's bytes under "x.xlsm"/"x.xls"/"x.csv": Excel refuses or warns on opening
+            raise UsageError("sổ tổng hợp phải có đuôi .xlsx.", file=str(output),
+                             hint=f"Ví dụ -o {Path(output).with_suffix('.xlsx').name}; không tệp nào được ghi.")
     except NsclError as exc:
         _fail(exc)
     say = _Say(quiet=quiet, to_stderr=bool(to_stdout))
@@ -418,12 +471,11 @@ def _write_outputs(cons, output, csv_out, csv_dialect, unit, provinces, written:
 
 
 def _write_json(cons, json_out: str, written: dict, code: int) -> None:
-    import json
-
     from .consolidate import run_summary
+    from .report import json_text
     from .safe_write import atomic_path
 
-    text = json.dumps(run_summary(cons, written, code), ensure_ascii=False, indent=2)
+    text = json_text(run_summary(cons, written, code))
     if json_out == "-":
         click.echo(text)
         return
@@ -446,6 +498,11 @@ def _report(cons, say, written: dict, unit) -> None:
     from .money import format_vn
     from .words import amount_to_words
 
+    if say.quiet:  # -q keeps the errors: what makes the exit code 3 (a file skipped, plans in conflict)
+        for s in cons.sources:
+            if s.status in ("skipped", "conflict"):
+                click.echo(f"Lỗi: {_STATUS_LINE.get(s.status, s.status)}: {s.file}: {s.reason}", err=True)
+        return
     counts = {k: len(cons.with_status(k)) for k in ("used", "skipped", "ignored", "duplicate", "conflict")}
     say(f"Đã dùng {counts['used']} tệp; bỏ qua vì lỗi {counts['skipped']}; bản trùng {counts['duplicate']}; "
         f"xung đột {counts['conflict']}; không cần tổng hợp {counts['ignored']} (tổng {len(cons.sources)} tệp).")
@@ -497,6 +554,12 @@ def fill_years(file, sheet, period, spread, schedule, output, overwrite, in_plac
     from .fill import fill_workbook, parse_schedule
     from .money import format_vn
 
+    _refuse_stdout(output, "-o")
+    if in_place and output is not None:  # which one was meant? never guess by editing the input
+        from .errors import UsageError
+
+        _fail(UsageError("--in-place và -o không dùng cùng nhau.",
+                         hint="Dùng -o TỆP để ghi ra tệp mới, hoặc --in-place để sửa tệp gốc (có bản sao lưu)."))
     try:
         report = fill_workbook(file, output, sheet=sheet, period=_period(period), spread=spread,
                                schedule=parse_schedule(schedule), overwrite=overwrite, in_place=in_place)

@@ -503,7 +503,8 @@ def container_marks(path: Path) -> ContainerMarks:
     Other formats (and damaged files, reported by the reader) give no marks, except a backup name.
     Sheet visibility is the reader's (``SheetGrid.state`` → ``Plan.sheets``).
     """
-    made_by = "backup" if _BACKUP_NAME.search(path.stem) else ""
+    is_backup = bool(_BACKUP_NAME.search(path.stem))
+    made_by = "backup" if is_backup else ""
     try:
         with zipfile.ZipFile(path) as zf:
             info = _custom_props_part(zf)
@@ -516,6 +517,10 @@ def container_marks(path: Path) -> ContainerMarks:
                     made_by = "summary"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         pass
+    if is_backup and made_by != "summary":
+        # The backup of a filled workbook carries "filled" inside, and keeps the old modification
+        # time: as a "filled" output it would win over the workbook it backs up.
+        made_by = "backup"
     return ContainerMarks(made_by)
 
 
@@ -741,9 +746,18 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
                         hint="Hãy kiểm tra đường dẫn (đặt trong dấu ngoặc kép nếu có khoảng trắng).")
     listed, ignored = iter_workbook_files(root)
     cons = Consolidation(root=str(root))
-    for path, why in ignored:  # Excel's lock files
-        cons.sources.append(SourceFile(str(path), "ignored", f"{why}. Không cần làm gì: Excel tạo tệp này khi sổ "
-                                                              "đang mở và tự xóa khi đóng sổ."))
+    for path, why in ignored:  # Excel's lock files, special files, names that cannot be opened
+        if path.name.startswith("~$"):
+            cons.sources.append(SourceFile(str(path), "ignored", f"{why}. Không cần làm gì: Excel tạo tệp này khi "
+                                                                  "sổ đang mở và tự xóa khi đóng sổ."))
+        elif not os.path.exists(path) or not os.access(path, os.R_OK):
+            # a workbook name that cannot be opened (broken link, no permission) may hide a plan: exit 3
+            cons.sources.append(SourceFile(str(path), "skipped", f"{why}. Hãy kiểm tra tệp (liên kết hỏng, không "
+                                                                  "có quyền đọc) rồi chạy lại."))
+        else:
+            cons.sources.append(SourceFile(str(path), "ignored", f"{why}. Không cần làm gì nếu đây không phải kế "
+                                                                  "hoạch; nếu là kế hoạch, hãy chép tệp Excel thật "
+                                                                  "vào thư mục rồi chạy lại."))
     for path, why in not_spreadsheets(root):
         cons.sources.append(SourceFile(str(path), "ignored", why))
     files: list[Path] = []

@@ -315,15 +315,24 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     """Fill the year columns of one budget sheet and write the result (never the input, unless
     *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
     from .reader import read_grids_plan
-    from .safe_write import backup
+    from .safe_write import backup, same_file
     from .workbook_io import read_grids
 
     src = Path(path)
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("chỉ điền được tệp .xlsx/.xlsm; hãy lưu tệp dạng .xlsx trước.", file=str(src))
+    out = src if in_place else Path(output) if output else default_output(src)
+    if out.suffix.lower() not in (".xlsx", ".xlsm") and not out.is_dir():  # OOXML in "x.xls"/"x.csv": Excel balks
+        raise UsageError("tệp kết quả phải có đuôi .xlsx (hoặc .xlsm để giữ macro).", file=str(out),
+                         hint=f"Ví dụ -o {out.with_suffix('.xlsx').name}.")
+    if not in_place and same_file(out, src):  # checked before reading: also a hard or symbolic link
+        raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
+                         file=str(out))
     grids = read_grids(src)
     plan = read_grids_plan(grids, str(src))
     tables = [t for t in plan.tables if sheet is None or t.sheet == sheet]
+    if sheet is None:  # by default never a hidden sheet (often an old copy) when a visible table exists
+        tables = [t for t in tables if t.sheet_state == "visible"] or tables
     if not tables:
         names = [g.name for g in grids]
         if sheet is not None and sheet not in names:
@@ -337,15 +346,32 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
                         if with_tables else "Bảng cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")
     table = tables[0]
     fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
-    out = src if in_place else Path(output) if output else default_output(src)
-    if out.resolve() == src.resolve() and not in_place:
-        raise UsageError("tệp kết quả trùng tệp gốc; dùng --in-place nếu muốn sửa trực tiếp (sẽ có bản sao lưu).",
-                         file=str(out))
+    if table.words is None:
+        _words_below_notes(fp, next(g for g in grids if g.name == table.sheet))
     from .edit.output import write_atomically
 
     saved = backup(src) if in_place else None  # complete and synced, or OutputError (exit 4)
     n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
+
+
+def _words_below_notes(fp: FillPlan, grid) -> None:
+    """A new words line goes on the first free row under the total: never over a note or a
+    signature block already typed there (the words write is the plan's last)."""
+    w = fp.writes[-1]
+    if w.value != fp.words:
+        return
+
+    def used(r: int) -> bool:
+        row = grid.values[r] if r < len(grid.values) else []
+        return any(v not in (None, "") for v in row) or any(r0 <= r <= r1 for (r0, _), (r1, _) in grid.merged)
+
+    row = w.row
+    while used(row):
+        row += 1
+    if row != w.row:
+        fp.writes[-1] = CellWrite(row, w.col, w.value, w.cached)
+        fp.words_row = row
 
 
 def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, list[str]]:

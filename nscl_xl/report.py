@@ -54,7 +54,7 @@ def text_report(findings: list[Finding], coverage: list[dict] | None = None) -> 
         return "Không phát hiện sai sót."
     lines = []
     for file in sorted(set(by_file) | set(covs)):
-        lines.append(f"== {file}")
+        lines.append("== " + file.replace("\n", "\\n"))  # a newline in a file name must not fake a report line
         if file in covs:
             lines.extend(coverage_lines(covs[file]))
         for sheet, items in groupby(by_file.get(file, []), key=lambda f: f.sheet):
@@ -81,9 +81,18 @@ def json_report(findings: list[Finding], coverage: list[dict] | None = None) -> 
     """The findings as a JSON list; with *coverage*, an object ``{"checked", "files", "findings"}``
     where ``files`` says what was read per file and sheet."""
     if coverage is None:
-        return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
-    return json.dumps({"checked": any(c["checked"] for c in coverage), "files": coverage,
-                       "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2)
+        return json_text([f.to_dict() for f in findings])
+    return json_text({"checked": any(c["checked"] for c in coverage), "files": coverage,
+                      "findings": [f.to_dict() for f in findings]})
+
+
+def json_text(data) -> str:
+    """*data* as readable JSON (Vietnamese as is) in which every character the console escapes
+    (C1 controls such as U+009B, bidi overrides) is already a JSON escape (\\u009b): the console's
+    own escaping (\\x9b) is not JSON and would make ``--json`` output unparseable."""
+    from .text import _CONTROLS
+
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str | os.PathLike) -> Path:

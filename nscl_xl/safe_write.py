@@ -83,6 +83,17 @@ def output_error(exc: OSError, target: Path, what: str = "không ghi được t�
                        hint=hints.get(exc.errno, "Hãy kiểm tra ổ đĩa và đường dẫn rồi thử lại."), detail=repr(exc))
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether *a* and *b* name one file: the same path spelled differently, or a symbolic or hard
+    link to it (same device and inode). An output that is its input must be refused before writing."""
+    try:
+        if Path(a).resolve() == Path(b).resolve():
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python < 3.13)
+        return False
+
+
 def _os_error_in(exc: BaseException) -> OSError | None:
     """The OSError behind an exception (XlsxWriter wraps it in FileCreateError).
 

@@ -498,9 +498,12 @@ def check_stated_totals(plan: Plan) -> list[Finding]:
     from .words import WordsError, words_to_amount
 
     out = []
-    if plan.tables:
+    # A hidden sheet is never summed (consolidate leaves it out; it is often an old copy): the stated
+    # total is compared with the visible tables, unless every table is hidden.
+    shown = [t for t in plan.tables if t.sheet_state == "visible"] or plan.tables
+    if shown:
         for st in plan.stated_totals:
-            tables = [t for t in plan.tables if st.period is None or
+            tables = [t for t in shown if st.period is None or
                       (t.years and st.period[0] <= t.years[0] and t.years[-1] <= st.period[1])]
             totals = [t.grand_total_dong() for t in tables]
             if not tables or any(v is None for v in totals):
@@ -513,8 +516,8 @@ def check_stated_totals(plan: Plan) -> list[Finding]:
                                    f"{format_vn(table_total)} đồng.", expected=str(table_total),
                                    found=str(st.amount_dong), difference=str(st.amount_dong - table_total), unit="đồng"))
     whole = next((s.amount_dong for s in plan.stated_totals if s.period is None), None)
-    if whole is None and plan.tables and all(t.grand_total_dong() is not None for t in plan.tables):
-        whole = sum(t.grand_total_dong() for t in plan.tables)
+    if whole is None and shown and all(t.grand_total_dong() is not None for t in shown):
+        whole = sum(t.grand_total_dong() for t in shown)
     for w in plan.stated_words:
         try:
             stated = words_to_amount(w.text)

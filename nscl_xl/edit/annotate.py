@@ -40,10 +40,14 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     The input is never written; the copy is written atomically. An ``.xlsx`` output of an
     ``.xlsm`` input is a valid macro-free workbook."""
     from ..errors import UsageError
+    from ..safe_write import same_file
     from .output import write_atomically
 
     src, out = Path(src), Path(out)
-    if src.resolve() == out.resolve():
+    if out.suffix.lower() not in (".xlsx", ".xlsm") and not out.is_dir():  # OOXML in "x.xls"/"x.csv": Excel balks
+        raise UsageError("bản đánh dấu phải có đuôi .xlsx (hoặc .xlsm để giữ macro).", file=str(out),
+                         hint=f"Ví dụ --annotate {out.with_suffix('.xlsx').name}.")
+    if same_file(src, out):
         raise UsageError("tệp kết quả trùng tệp gốc; hãy chọn tên khác (tệp gốc không bao giờ bị sửa).",
                          file=str(out))
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -52,8 +56,9 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
         worksheets = {s.name: s for s in ed.sheets if s.kind == "worksheet"}
         notes: dict[str, dict[tuple[int, int], list[str]]] = {}
         original: dict[tuple[str, int, int], int] = {}  # a cell's own format, before we marked it
+        check_sheet = _check_sheet_name(src, worksheets)
         for f in findings:
-            if f.sheet not in worksheets or not f.cell or f.sheet == CHECK_SHEET:
+            if f.sheet not in worksheets or not f.cell or f.sheet == check_sheet:
                 continue
             m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", f.cell)
             if not m:
@@ -71,9 +76,23 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
             marked.setdefault((r, c), []).append(f"[{f.rule}] {f.message}")
         for sheet, cells in notes.items():
             _add_notes(ed, sheet, cells)
-        _write_check_sheet(ed, findings, {n for n in worksheets})
+        _write_check_sheet(ed, findings, {n for n in worksheets}, check_sheet)
         write_atomically(out, lambda tmp: ed.save(tmp, kind="annotated", as_suffix=out.suffix))
     return out
+
+
+def _check_sheet_name(src: Path, worksheets) -> str:
+    """The findings sheet: "Kiểm tra", replacing the one of an annotated copy; in a clerk's
+    workbook that has its own sheet of that name (a common word), the first free "Kiểm tra (n)"."""
+    from ..consolidate import container_marks
+
+    names = {n.casefold() for n in worksheets}
+    if CHECK_SHEET.casefold() not in names or container_marks(src).made_by == "annotated":
+        return CHECK_SHEET
+    n = 2
+    while f"{CHECK_SHEET} ({n})".casefold() in names:
+        n += 1
+    return f"{CHECK_SHEET} ({n})"
 
 
 def _add_notes(ed: WorkbookEditor, sheet: str, cells: dict[tuple[int, int], list[str]]) -> None:
@@ -214,7 +233,8 @@ def _merge_vml(ed: WorkbookEditor, part: str, cells: dict[tuple[int, int], list[
     ed.pkg.put(part, text[:i] + "".join(shapes) + text[i:])
 
 
-def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str]) -> None:
+def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[str],
+                       name: str = CHECK_SHEET) -> None:
     """The findings as a table a reviewer can print: numbers as numbers, long texts wrapped,
     A4 landscape fitted to the page width with the heading row repeated on every page."""
     st = ed.styles
@@ -267,5 +287,5 @@ def _write_check_sheet(ed: WorkbookEditor, findings: list[Finding], sheets: set[
            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
            + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
-    ed.replace_or_add_sheet(CHECK_SHEET, xml)
-    ed.set_print_titles(CHECK_SHEET, "$1:$1")
+    ed.replace_or_add_sheet(name, xml)
+    ed.set_print_titles(name, "$1:$1")

@@ -552,7 +552,11 @@ def _fix_dimension(head: str, bbox: str | None) -> str:
 
 
 def _rel_prefix(xml: str) -> str:
-    m = re.search(r'xmlns:(\w+)="http://schemas\.openxmlformats\.org/officeDocument/2006/relationships"', xml)
+    """The relationships prefix declared on the root element: a declaration on a child (openpyxl
+    with lxml puts one on every <sheet>) is not in scope for a new element."""
+    root = re.search(r"<(?!\?|!)[^>]*>", xml)
+    m = re.search(r'xmlns:(\w+)="http://schemas\.openxmlformats\.org/officeDocument/2006/relationships"',
+                  root.group(0) if root else "")
     return m.group(1) if m else None
 
 
