@@ -114,6 +114,7 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
 
     wb = xlsxwriter.Workbook(str(stage), {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
+    wb.worksheet_class = _formula_worksheet_class()
     wb.set_properties({"title": "Tổng hợp dự toán kinh phí Chương trình NSCL", "author": "nscl-xl"})
     wb.set_custom_property(SUMMARY_MARK, "summary")  # so a later run never counts it again
     f = _Formats(wb, unit, _decimals([r.amount_vnd for r in cons.records], unit))
@@ -194,6 +195,39 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
         stream_rows(edited, final, streams)
     finally:
         edited.unlink(missing_ok=True)
+
+
+#: Functions XlsxWriter prefixes with _xlfn. even without use_future_functions (its
+#: Worksheet._prepare_formula, 3.x), as a superset: no \b, and "INGLE(" for its "\SINGLE\(".
+_DYNAMIC_FUNCTIONS = ("ANCHORARRAY", "BYCOL", "BYROW", "CHOOSECOLS", "CHOOSEROWS", "DROP", "EXPAND", "FILTER",
+                      "HSTACK", "LAMBDA", "MAKEARRAY", "MAP", "RANDARRAY", "REDUCE", "SCAN", "INGLE", "SEQUENCE",
+                      "SORT", "SORTBY", "SWITCH", "TAKE", "TEXTSPLIT", "TOCOL", "TOROW", "UNIQUE", "VSTACK",
+                      "WRAPCOLS", "WRAPROWS", "XLOOKUP")
+
+
+def _formula_worksheet_class():
+    """XlsxWriter's Worksheet, but a formula that names none of the functions it would rewrite
+    skips its ~29 regex substitutions (each a no-op then): the summary writes thousands of SUMIFS."""
+    import re
+
+    from xlsxwriter.worksheet import Worksheet
+
+    dynamic = re.compile("(?:" + "|".join(_DYNAMIC_FUNCTIONS) + r")\(|_xlfn\.")
+
+    class FormulaWorksheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            if self.use_future_functions or expand_future_functions or dynamic.search(formula):
+                return super()._prepare_formula(formula, expand_future_functions)
+            # what XlsxWriter strips before its substitutions
+            if formula.startswith("{"):
+                formula = formula[1:]
+            if formula.startswith("="):
+                formula = formula[1:]
+            if formula.endswith("}"):
+                formula = formula[:-1]
+            return formula
+
+    return FormulaWorksheet
 
 
 class _Formats:
