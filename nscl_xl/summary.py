@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import math
 import os
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ from .findings import CHECK_HEADERS, check_row
 from .model import col_letter
 from .money import MoneyUnit, format_vn
 from .safe_write import atomic_path
+from .text import csv_safe as text_csv_safe
 
 NO_YEAR = "Chưa phân năm"
 SUMMARY_MARK = "nscl_xl_kind"
@@ -292,14 +294,25 @@ _CHARS_PER_WIDTH = 1 / 1.15  # characters of Times New Roman 12 per unit of colu
 
 def _wrapped_height(values, widths) -> float | None:
     """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line.
-    Called for every data row: the common case (nothing wider than its column) is one comparison a cell."""
+    Called for every data row: the common case (nothing wider than its column) is one comparison a
+    cell, and a long text (an item repeated on each of its years) is measured once."""
     lines = 1
-    for v, w in zip(values, widths):
-        if v.__class__ is str and len(v) > w * _CHARS_PER_WIDTH:
-            n = sum(math.ceil(max(len(part), 1) / (w * _CHARS_PER_WIDTH)) for part in v.split("\n"))
+    for v, limit in zip(values, _limits(tuple(widths))):
+        if v.__class__ is str and len(v) > limit:
+            n = _text_lines(v, limit)
             if n > lines:
                 lines = n
     return 15.75 * lines if lines > 1 else None
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(widths: tuple) -> list[float]:
+    return [w * _CHARS_PER_WIDTH for w in widths]
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_lines(text: str, limit: float) -> int:
+    return sum(math.ceil(max(len(part), 1) / limit) for part in text.split("\n"))
 
 
 class _Sums:
@@ -561,9 +574,7 @@ _INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: str) -> str:
     """Neutralise text a spreadsheet would run as a formula (OWASP: prefix a quote)."""
-    from .text import csv_safe as safe  # one rule for "," and ";" separators (text.csv_safe)
-
-    return safe(value)
+    return text_csv_safe(value)  # one rule for "," and ";" separators (text.csv_safe)
 
 
 def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: str = "as-written") -> Path | None:
@@ -579,6 +590,9 @@ def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: st
             fh.write("\ufeff")
         w = csv.writer(fh, delimiter=sep, lineterminator="\r\n")
         w.writerow(CSV_HEADERS)
+        # Province, category, plan, file and sheet repeat on every row: each distinct text is made
+        # safe once (a bounded cache; a cache miss costs only the regex).
+        csv_safe = functools.lru_cache(maxsize=4096)(text_csv_safe)
         for r in records:
             w.writerow([csv_safe(r.province), "" if r.year is None else r.year, csv_safe(r.category),
                         csv_safe(r.code), csv_safe(r.item), r.amount_vnd, csv_safe(r.plan), csv_safe(r.file),
