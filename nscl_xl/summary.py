@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import provinces as prov
-from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, rows_xml, stream_rows
+from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, stream_rows
 from .consolidate import UNCLASSIFIED, Consolidation, category_labels
 from .findings import CHECK_HEADERS, check_row
 from .model import col_letter
@@ -188,9 +188,11 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
                                        heights=[_wrapped_height(r, DATA_WIDTHS) for r in rest])
     check_rows, links, heights = bulk_checks
     num = f.check_number.xf_index
-    body, last = rows_xml(check_rows, [t, t, f.link.xf_index, t, t, t, num, num, num, t, t], first_row=3,
-                          heights=heights)
-    edits.append(SheetEdit(3 + len(chunks), 2, body, max(last, 2), 10, links=links))
+    # Streamed like the data rows (one finding a row: a folder of many files has tens of thousands).
+    last = 2 + len(check_rows)
+    edits.append(SheetEdit(3 + len(chunks), 2, "", max(last, 2), 10, links=links))
+    streams[3 + len(chunks)] = iter_rows_xml(check_rows, [t, t, f.link.xf_index, t, t, t, num, num, num, t, t],
+                                             first_row=3, heights=heights)
     edited = stage.with_name(stage.name + ".edited.xlsx")
     try:
         apply_edits(stage, edited, edits)
