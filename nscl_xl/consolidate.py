@@ -369,8 +369,12 @@ def _process_file(path: Path, verify: bool) -> FileResult:
     return FileResult(source, records, findings, hidden_sheets=hidden)
 
 
-#: Below this many files a process pool costs more than it saves.
+#: Below this many files a process pool costs more than it saves (when workers are asked for).
 PARALLEL_MIN_FILES = 24
+#: Below this many files the default is serial: each worker imports the reader and rules again
+#: (~0.1 s CPU) and results are pickled back; on the 126-file national folder the pool cost 30 %
+#: more CPU for no shorter wall time on 2 cores (bench/bench_consolidate.py).
+AUTO_PARALLEL_MIN_FILES = 400
 #: Most seconds one file may take in a worker before it is skipped (a hang never stops the batch).
 FILE_TIMEOUT_S = 600.0
 
@@ -736,7 +740,7 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
     Unreadable or unrecognised files are listed with the reason and the run goes on; with
     *strict* the first such file, or the first conflict between two plans, raises
     :class:`~nscl_xl.errors.NsclError`. Files are read in parallel (*workers*, default: the
-    number of CPUs) when there are many.
+    number of CPUs from :data:`AUTO_PARALLEL_MIN_FILES` files on, else one) when there are many.
     """
     from .workbook_io import iter_workbook_files
 
@@ -775,7 +779,9 @@ def consolidate_dir(directory: str | os.PathLike, *, strict: bool = False,
     # the collector's reach for its duration: collections then scan only what the batch makes.
     gc.freeze()
     try:
-        results = _results(files, verify, workers if workers is not None else (os.cpu_count() or 1))
+        if workers is None:
+            workers = (os.cpu_count() or 1) if len(files) >= AUTO_PARALLEL_MIN_FILES else 1
+        results = _results(files, verify, workers)
         for path, result in zip(files, results):
             if progress:
                 progress(path, len(files))  # (file just read, number of files)

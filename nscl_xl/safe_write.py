@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import secrets
 import signal
 import stat
 import sys
@@ -156,7 +155,7 @@ def _fsync_dir(folder: Path) -> None:
 def _new_temp(folder: Path, suffix: str) -> Path:
     """A new empty file with a short random name in *folder* (registered for cleanup)."""
     while True:
-        tmp = folder / f".nscl-{secrets.token_hex(4)}{suffix}.tmp"
+        tmp = folder / f".nscl-{os.urandom(4).hex()}{suffix}.tmp"  # = secrets.token_hex(4), no hmac import
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         _LIVE_TEMPS.add(tmp)

@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import math
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import provinces as prov
-from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, rows_xml, stream_rows
+from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, stream_rows
 from .consolidate import UNCLASSIFIED, Consolidation, category_labels
 from .findings import CHECK_HEADERS, check_row
 from .model import col_letter
 from .money import MoneyUnit, format_vn
 from .safe_write import atomic_path
+from .text import csv_safe as text_csv_safe
 
 NO_YEAR = "Chưa phân năm"
 SUMMARY_MARK = "nscl_xl_kind"
@@ -114,6 +116,7 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
 
     wb = xlsxwriter.Workbook(str(stage), {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
+    wb.worksheet_class = _formula_worksheet_class()
     wb.set_properties({"title": "Tổng hợp dự toán kinh phí Chương trình NSCL", "author": "nscl-xl"})
     wb.set_custom_property(SUMMARY_MARK, "summary")  # so a later run never counts it again
     f = _Formats(wb, unit, _decimals([r.amount_vnd for r in cons.records], unit))
@@ -185,15 +188,50 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
                                        heights=[_wrapped_height(r, DATA_WIDTHS) for r in rest])
     check_rows, links, heights = bulk_checks
     num = f.check_number.xf_index
-    body, last = rows_xml(check_rows, [t, t, f.link.xf_index, t, t, t, num, num, num, t, t], first_row=3,
-                          heights=heights)
-    edits.append(SheetEdit(3 + len(chunks), 2, body, max(last, 2), 10, links=links))
+    # Streamed like the data rows (one finding a row: a folder of many files has tens of thousands).
+    last = 2 + len(check_rows)
+    edits.append(SheetEdit(3 + len(chunks), 2, "", max(last, 2), 10, links=links))
+    streams[3 + len(chunks)] = iter_rows_xml(check_rows, [t, t, f.link.xf_index, t, t, t, num, num, num, t, t],
+                                             first_row=3, heights=heights)
     edited = stage.with_name(stage.name + ".edited.xlsx")
     try:
         apply_edits(stage, edited, edits)
         stream_rows(edited, final, streams)
     finally:
         edited.unlink(missing_ok=True)
+
+
+#: Functions XlsxWriter prefixes with _xlfn. even without use_future_functions (its
+#: Worksheet._prepare_formula, 3.x), as a superset: no \b, and "INGLE(" for its "\SINGLE\(".
+_DYNAMIC_FUNCTIONS = ("ANCHORARRAY", "BYCOL", "BYROW", "CHOOSECOLS", "CHOOSEROWS", "DROP", "EXPAND", "FILTER",
+                      "HSTACK", "LAMBDA", "MAKEARRAY", "MAP", "RANDARRAY", "REDUCE", "SCAN", "INGLE", "SEQUENCE",
+                      "SORT", "SORTBY", "SWITCH", "TAKE", "TEXTSPLIT", "TOCOL", "TOROW", "UNIQUE", "VSTACK",
+                      "WRAPCOLS", "WRAPROWS", "XLOOKUP")
+
+
+def _formula_worksheet_class():
+    """XlsxWriter's Worksheet, but a formula that names none of the functions it would rewrite
+    skips its ~29 regex substitutions (each a no-op then): the summary writes thousands of SUMIFS."""
+    import re
+
+    from xlsxwriter.worksheet import Worksheet
+
+    dynamic = re.compile("(?:" + "|".join(_DYNAMIC_FUNCTIONS) + r")\(|_xlfn\.")
+
+    class FormulaWorksheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            if self.use_future_functions or expand_future_functions or dynamic.search(formula):
+                return super()._prepare_formula(formula, expand_future_functions)
+            # what XlsxWriter strips before its substitutions
+            if formula.startswith("{"):
+                formula = formula[1:]
+            if formula.startswith("="):
+                formula = formula[1:]
+            if formula.endswith("}"):
+                formula = formula[:-1]
+            return formula
+
+    return FormulaWorksheet
 
 
 class _Formats:
@@ -258,14 +296,25 @@ _CHARS_PER_WIDTH = 1 / 1.15  # characters of Times New Roman 12 per unit of colu
 
 def _wrapped_height(values, widths) -> float | None:
     """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line.
-    Called for every data row: the common case (nothing wider than its column) is one comparison a cell."""
+    Called for every data row: the common case (nothing wider than its column) is one comparison a
+    cell, and a long text (an item repeated on each of its years) is measured once."""
     lines = 1
-    for v, w in zip(values, widths):
-        if v.__class__ is str and len(v) > w * _CHARS_PER_WIDTH:
-            n = sum(math.ceil(max(len(part), 1) / (w * _CHARS_PER_WIDTH)) for part in v.split("\n"))
+    for v, limit in zip(values, _limits(tuple(widths))):
+        if v.__class__ is str and len(v) > limit:
+            n = _text_lines(v, limit)
             if n > lines:
                 lines = n
     return 15.75 * lines if lines > 1 else None
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(widths: tuple) -> list[float]:
+    return [w * _CHARS_PER_WIDTH for w in widths]
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_lines(text: str, limit: float) -> int:
+    return sum(math.ceil(max(len(part), 1) / limit) for part in text.split("\n"))
 
 
 class _Sums:
@@ -527,9 +576,7 @@ _INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: str) -> str:
     """Neutralise text a spreadsheet would run as a formula (OWASP: prefix a quote)."""
-    from .text import csv_safe as safe  # one rule for "," and ";" separators (text.csv_safe)
-
-    return safe(value)
+    return text_csv_safe(value)  # one rule for "," and ";" separators (text.csv_safe)
 
 
 def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: str = "as-written") -> Path | None:
@@ -545,6 +592,9 @@ def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: st
             fh.write("\ufeff")
         w = csv.writer(fh, delimiter=sep, lineterminator="\r\n")
         w.writerow(CSV_HEADERS)
+        # Province, category, plan, file and sheet repeat on every row: each distinct text is made
+        # safe once (a bounded cache; a cache miss costs only the regex).
+        csv_safe = functools.lru_cache(maxsize=4096)(text_csv_safe)
         for r in records:
             w.writerow([csv_safe(r.province), "" if r.year is None else r.year, csv_safe(r.category),
                         csv_safe(r.code), csv_safe(r.item), r.amount_vnd, csv_safe(r.plan), csv_safe(r.file),
