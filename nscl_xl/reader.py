@@ -34,6 +34,7 @@ from typing import Sequence
 
 from . import provinces
 from .errors import NoBudgetTable
+from .gcpause import collector_paused
 from .model import (Amount, BudgetLine, BudgetTable, CellProblem, FormulaCell, Plan, SheetRead, Source, StatedTotal, Target,
                     WordsLine, a1, col_letter)
 from .money import MoneyUnit, NotANumber, find_unit, parse_number, to_decimal, to_dong
@@ -748,6 +749,11 @@ def _period_from_text(text: str) -> tuple[str, tuple[int, int]] | None:
 
 def read_grids_plan(grids: Sequence[SheetGrid], file: str = "") -> Plan:
     """Build a :class:`Plan` from sheet grids (no file access)."""
+    with collector_paused():  # a model is all allocation: see nscl_xl.gcpause
+        return _read_grids_plan(grids, file)
+
+
+def _read_grids_plan(grids: Sequence[SheetGrid], file: str) -> Plan:
     plan = Plan(file=file)
     for grid in grids:
         encoding = legacy_encoding(v for row in grid.values[:400] for v in row if isinstance(v, str) and v)

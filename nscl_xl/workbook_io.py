@@ -998,7 +998,10 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
         except _ZIP_FAILURES as exc:
             raise _damaged(p, exc) from None
         return _calamine_grids(p)
-    grids = _read_ooxml(p, facts)
+    from .gcpause import collector_paused
+
+    with collector_paused():  # streaming a sheet into cells allocates and frees almost nothing
+        grids = _read_ooxml(p, facts)
     if facts.uncached:  # formulas saved without values (openpyxl…): compute them, never read 0
         from .formula import fill_uncached
 
