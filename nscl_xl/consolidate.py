@@ -365,6 +365,15 @@ def _process_file(path: Path, verify: bool) -> FileResult:
     n_err = sum(f.severity == ERROR for f in findings)
     source = SourceFile(str(path), "used", "" if plan.province else "không rõ tỉnh (ghi rõ ô 'Tỉnh')",
                         n_records=len(records), n_errors=n_err, n_warnings=len(findings) - n_err, **_describe(plan))
+    counted = sum(r.amount_vnd for r in records)
+    if records and source.total_vnd != counted:
+        # The summary adds the finest lines; the file is listed with what is counted for it, and
+        # the printed total beside it (the Kiểm tra sheet says which cell is wrong).
+        printed = "không có" if source.total_vnd is None else f"{format_vn(source.total_vnd)} đồng"
+        note = (f"tổng hợp cộng các dòng chi tiết: {format_vn(counted)} đồng; tổng in trong bảng: {printed} "
+                "(xem trang Kiểm tra để sửa)")
+        source.reason = f"{source.reason}; {note}" if source.reason else note
+        source.total_vnd = counted
     hidden = frozenset(s.name for s in plan.sheets if s.state != "visible")
     return FileResult(source, records, findings, hidden_sheets=hidden)
 

@@ -241,7 +241,15 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise NotANumber(str(value))
-        return Decimal(repr(value)).normalize() if not value.is_integer() else Decimal(int(value))
+        # repr is the shortest text that reads back as this double: the digits the file holds
+        # (Excel writes 15-17 significant digits). int(value) would expand 1e+300 into the
+        # double's binary digits.
+        d = Decimal(repr(value))
+        if abs(d.adjusted()) >= MAX_DIGITS:
+            raise NotANumber(f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn")
+        if value.is_integer():
+            return d.quantize(Decimal(1), context=EXACT) if d.as_tuple().exponent > 0 else d.to_integral_value()
+        return d.normalize()
     if isinstance(value, str):
         return parse_number(value)
     raise NotANumber(str(value))
