@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = ROOT / "workbooks"
@@ -16,6 +18,9 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 # xw.func / xw.script as in xlwings Server and Lite (on Linux they are no-ops otherwise); set
 # before any test module imports xlwings.
 os.environ["XLWINGS_ON_SERVER"] = "true"
+
+# bench/mutation.py: mutmut traces every call, so no per-example deadline; a fixed seed
+settings.register_profile("mutation", deadline=None, derandomize=True, database=None)
 
 
 def sha256(path: Path) -> str:

@@ -262,8 +262,17 @@ def test_changing_one_amount_reports_that_cell_and_only_it(rows, data):
     rows = [list(x) for x in rows]
     rows[r][c] += delta
     plan = read_grids_plan([SheetGrid("S", rows)], "p.xlsx")
-    errors = [f for f in verify_table(plan.tables[0]) if f.severity == "error"]
-    assert [(f.cell, f.consequence_of) for f in errors] == [(f"{'ABCDEFGHIJ'[c]}{r + 1}", None)]
+    findings = verify_table(plan.tables[0])
+    cell = f"{'ABCDEFGHIJ'[c]}{r + 1}"
+    errors = [f for f in findings if f.severity == "error"]
+    assert [(f.cell, f.consequence_of) for f in errors] == [(cell, None)]
+    # the whole set: a year amount of a leaf that is no longer a whole number of units is a warning
+    # at that cell; every other finding is a warning that names the changed cell as its cause
+    price = rows[r][3]
+    split = c >= 5 and price is not None and rows[r][c] % price != 0
+    own = [(f.cell, f.rule, f.severity) for f in findings if f.consequence_of is None and f not in errors]
+    assert own == ([(cell, "whole-units", "warning")] if split else [])
+    assert {(f.severity, f.consequence_of) for f in findings if f.consequence_of} <= {("warning", f"S!{cell}")}
 
 
 # --- CLI --------------------------------------------------------------------------------------------
