@@ -87,12 +87,12 @@ def measure(module: str, tmp: Path, sample: int | None, children: int) -> dict:
     for status in statuses.values():
         count[status] = count.get(status, 0) + 1
     killed = count.get("killed", 0) + count.get("timeout", 0)
-    survived = count.get("survived", 0)
+    survived = count.get("survived", 0) + count.get("no tests", 0)  # a mutant no test runs survives
     out = ROOT / "bench" / "mutation_survivors"
     out.mkdir(exist_ok=True)
-    (out / f"{module}.txt").write_text("".join(f"{n}\n" for n, s in sorted(statuses.items()) if s == "survived"))
+    (out / f"{module}.txt").write_text("".join(f"{n}\n" for n, s in sorted(statuses.items()) if s in ("survived", "no tests")))
     return {"module": module, "mutants": len(statuses), "killed": killed, "survived": survived,
-            "other": {k: v for k, v in count.items() if k not in ("killed", "timeout", "survived")},
+            "other": {k: v for k, v in count.items() if k not in ("killed", "timeout", "survived", "no tests")},
             "score": killed / (killed + survived) if killed + survived else float("nan"), "work": work}
 
 

@@ -27,6 +27,34 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+# what the test run may leave in the checkout: caches named in .gitignore
+_RUN_CACHES = {".git", ".hypothesis", ".pytest_cache", ".benchmarks", "__pycache__", "mutants"}
+
+
+def _files_outside_temp(*roots: Path) -> dict[str, tuple[int, int]]:
+    """Every file under *roots* (size, mtime), caches aside."""
+    seen = {}
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in _RUN_CACHES and not d.endswith(".egg-info")]
+            for name in files:
+                st = os.stat(os.path.join(folder, name))
+                seen[os.path.join(folder, name)] = (st.st_size, st.st_mtime_ns)
+    return seen
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_outside_temp_dirs():
+    """Tests write only into their temporary folders: the checkout and the working folder are
+    the same after the run (ms-ovba, LibreOffice and the CLI's default outputs included)."""
+    roots = {ROOT, Path.cwd()}
+    before = _files_outside_temp(*roots)
+    yield
+    after = _files_outside_temp(*roots)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], f"files written outside the tests' temporary folders: {changed}"
+
+
 @pytest.fixture
 def soffice():
     """Path of LibreOffice's soffice; skipped locally when missing, a failure on CI."""

@@ -121,7 +121,11 @@ def test_decimals_and_usd():
 
 
 def test_registered_with_num2words_without_replacing_vi():
+    from num2words import CONVERTER_CLASSES
+
+    CONVERTER_CLASSES.pop("vi_VN", None)  # registered here, not by an earlier test in the process
     register_num2words()
+    assert set(CONVERTER_CLASSES) >= {"vi", "vi_VN"}
     assert num2words(1005, lang="vi_VN") == "một nghìn không trăm linh năm"
     assert num2words(1005, lang="vi") == "một nghìn lẻ năm"  # upstream left as it is
     assert num2words(2_628_000_000, lang="vi_VN", to="currency") == "Hai tỷ, sáu trăm hai mươi tám triệu đồng"
@@ -480,3 +484,39 @@ def test_num2words_converter_follows_its_style():
     assert styled.to_cardinal(1_024_105) == "một triệu không trăm hai mươi tư ngàn một trăm lẻ năm"
     assert styled.to_currency(1_005) == "Một ngàn, không trăm lẻ năm đồng"
     assert type(conv)().to_cardinal(24) == "hai mươi bốn"
+
+
+# --- issue 18: mutants that survived tests/test_words*.py (bench/mutation.py words) -----------------
+
+@pytest.mark.parametrize("text,value", [
+    ("một phẩy không hai mươi lăm", "1.025"), ("một phẩy không không hai mươi lăm", "1.0025"),
+    ("một phẩy không không không một trăm linh năm", "1.000105"), ("không phẩy không mười một", "0.011"),
+])
+def test_zeros_before_a_group_read_after_phay(text, value):
+    assert words_to_amount(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("một phẩy", "'một phẩy' không phải số tiền bằng chữ hợp lệ: thiếu phần thập phân sau 'phẩy' "
+                 "(văn bản dừng giữa chừng)"),
+    ("một phẩy không 25", "'một phẩy không 25' không phải số tiền bằng chữ hợp lệ (từ thứ 4: '25'): "
+                          "phần sau 'phẩy' phải viết bằng chữ"),
+    ("một phẩy 25", "'một phẩy 25' không phải số tiền bằng chữ hợp lệ (từ thứ 3: '25'): "
+                    "phần sau 'phẩy' phải viết bằng chữ"),
+    ("một phẩy không hai mươi", "'một phẩy không hai mươi' không phải số tiền bằng chữ hợp lệ (từ thứ 5: "
+                                "'mươi'): phần thập phân không kết thúc bằng chữ số 0 (viết 'phẩy hai', "
+                                "không viết 'phẩy hai mươi')"),
+    ("một phẩy hai mươi lăm đồng", "'một phẩy hai mươi lăm đồng' không phải số tiền bằng chữ hợp lệ (từ thứ 6: "
+                                   "'đồng'): sau phần thập phân không còn gì ('đồng' không dùng với số lẻ)"),
+])
+def test_fraction_refusals_in_full(text, message):
+    with pytest.raises(WordsError) as exc:
+        words_to_amount(text)
+    assert str(exc.value) == message
+
+
+def test_money_words_refusals_in_full():
+    with pytest.raises(WordsError) as exc:
+        money_words(Decimal("1.5"))
+    assert str(exc.value) == "số tiền đồng phải là số nguyên đồng, nhận được 1,5"
+    assert money_words(Decimal("12.34"), "USD") == "Mười hai đô la Mỹ ba mươi bốn xu"
