@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from decimal import Decimal
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nscl_xl.cli import main
+from nscl_xl.money import format_vn
 from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_path, verify_table
 from nscl_xl.workbook_io import SheetGrid
@@ -333,3 +335,99 @@ def test_finding_amounts_are_exact_strings():
     for f in findings:
         if f.expected is not None and f.unit == "triệu đồng":
             assert Decimal(f.expected) == Decimal(f.expected).to_integral_value()
+
+
+# --- issue 18: whole finding records (every field), so a changed message, amount or cause fails -----
+# Numbers worked out by hand in test_soc_trang_findings_found_by_hand; messages read and checked.
+
+SOC_FINDINGS = [
+    {'sheet': 'Phụ lục I', 'cell': 'F14', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …: số lượng 8 × đơn giá 70 = 560 triệu đồng, nhưng thành tiền ghi 280 triệu đồng (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp).', 'expected': '560', 'found': '280', 'difference': '-280', 'unit': 'triệu đồng', 'line': '2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …', 'consequence_of': None, 'extra': {'expected_vnd': 560000000, 'found_vnd': 280000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F21', 'rule': 'parent-sum', 'severity': 'warning', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: tổng kinh phí 5.405 triệu đồng khác tổng các dòng con đang ghi (5.385 triệu đồng) — hệ quả của lỗi tại Phụ lục I!F25; sửa ô đó thì dòng này khớp.', 'expected': '5385', 'found': '5405', 'difference': '20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': 'Phụ lục I!F25', 'extra': {'expected_vnd': 5385000000, 'found_vnd': 5405000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F21', 'rule': 'row-sum', 'severity': 'warning', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: tổng kinh phí 5.405 triệu đồng khác tổng các năm 5.385 triệu đồng — hệ quả của lỗi tại Phụ lục I!G21.', 'expected': '5385', 'found': '5405', 'difference': '20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': 'Phụ lục I!G21', 'extra': {'expected_vnd': 5385000000, 'found_vnd': 5405000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'G21', 'rule': 'parent-sum', 'severity': 'error', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: năm 2021 ghi 806 triệu đồng, nhưng tổng các dòng con là 826 triệu đồng.', 'expected': '826', 'found': '806', 'difference': '-20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': None, 'extra': {'expected_vnd': 826000000, 'found_vnd': 806000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F25', 'rule': 'row-sum', 'severity': 'error', 'message': 'Dòng 5.4 Hỗ trợ doanh nghiệp tham gia hoạt động GTCLQG: tổng kinh phí ghi 80 triệu đồng, nhưng cả tổng các năm và số lượng × đơn giá đều bằng 100 triệu đồng.', 'expected': '100', 'found': '80', 'difference': '-20', 'unit': 'triệu đồng', 'line': '5.4 Hỗ trợ doanh nghiệp tham gia hoạt động GTCLQG', 'consequence_of': None, 'extra': {'expected_vnd': 100000000, 'found_vnd': 80000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F26', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 6 Chi khác: số lượng 5 × đơn giá 10 = 50 triệu đồng, nhưng thành tiền ghi 40 triệu đồng.', 'expected': '50', 'found': '40', 'difference': '-10', 'unit': 'triệu đồng', 'line': '6 Chi khác', 'consequence_of': None, 'extra': {'expected_vnd': 50000000, 'found_vnd': 40000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'G27', 'rule': 'grand-total', 'severity': 'warning', 'message': 'Dòng Tổng cộng: năm 2021 881 triệu đồng khác tổng các mục đang ghi (861 triệu đồng) — hệ quả của lỗi tại Phụ lục I!G21; sửa ô đó thì dòng này khớp.', 'expected': '861', 'found': '881', 'difference': '20', 'unit': 'triệu đồng', 'line': 'Tổng cộng', 'consequence_of': 'Phụ lục I!G21', 'extra': {'expected_vnd': 861000000, 'found_vnd': 881000000}},
+    {'sheet': 'Phụ lục II', 'cell': 'F14', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …: số lượng 10 × đơn giá 90 = 900 triệu đồng, nhưng thành tiền ghi 460 triệu đồng (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp).', 'expected': '900', 'found': '460', 'difference': '-440', 'unit': 'triệu đồng', 'line': '2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …', 'consequence_of': None, 'extra': {'expected_vnd': 900000000, 'found_vnd': 460000000}},
+]
+WORDS_FINDINGS = [
+    {'sheet': 'Phụ lục', 'cell': 'A20', 'rule': 'words', 'severity': 'error', 'message': 'Dòng bằng chữ ghi 2.620.000.000 đồng, nhưng tổng cộng của bảng là 2.628.000.000 đồng (Hai tỷ, sáu trăm hai mươi tám triệu đồng).', 'expected': '2628000000', 'found': '2620000000', 'difference': '-8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+    {'sheet': 'Thông tin', 'cell': 'B10', 'rule': 'stated-total', 'severity': 'error', 'message': "'Tổng kinh phí (đồng)' ghi 2.620.000.000 đồng, nhưng bảng (Phụ lục) cộng được 2.628.000.000 đồng.", 'expected': '2628000000', 'found': '2620000000', 'difference': '-8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+    {'sheet': 'Thông tin', 'cell': 'B11', 'rule': 'words', 'severity': 'error', 'message': 'Số tiền bằng chữ ghi 2.628.000.000 đồng, khác tổng kinh phí 2.620.000.000 đồng.', 'expected': '2620000000', 'found': '2628000000', 'difference': '8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+]
+
+
+def _records(findings, path):
+    out = []
+    for f in findings:
+        d = dataclasses.asdict(f)
+        assert d.pop("file") == str(path)
+        out.append(d)
+    return out
+
+
+def test_soc_trang_findings_in_full():
+    _, findings = verify_path(SOC)
+    assert _records(findings, SOC) == SOC_FINDINGS
+
+
+def _kien_giang_with_wrong_words_and_total(tmp_path):
+    path = tmp_path / "kg.xlsx"
+    shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    wb["Phụ lục"]["A20"] = "(Bằng chữ: Hai tỷ, sáu trăm hai mươi triệu đồng chẵn)"
+    wb["Thông tin"]["B10"] = 2_620_000_000
+    wb.save(path)
+    return path
+
+
+def test_words_and_stated_total_findings_in_full(tmp_path):
+    path = _kien_giang_with_wrong_words_and_total(tmp_path)
+    _, findings = verify_path(path)
+    assert _records(findings, path) == WORDS_FINDINGS
+
+
+def _stated(label, amount, cell, tables, table_total):
+    return {"sheet": "Thông tin", "cell": cell, "rule": "stated-total", "severity": "error",
+            "message": f"'{label}' ghi {format_vn(amount)} đồng, nhưng bảng ({tables}) cộng được "
+                       f"{format_vn(table_total)} đồng.",
+            "expected": str(table_total), "found": str(amount), "difference": str(amount - table_total),
+            "unit": "đồng", "line": None, "consequence_of": None, "extra": {}}
+
+
+def test_each_period_stated_total_is_checked_against_its_own_tables(tmp_path):
+    """Sóc Trăng states the whole plan (B10) and each period (B11: 2021–2025 = Phụ lục I, B12:
+    2026–2030 = Phụ lục II); a period starts and ends exactly on its table's years."""
+    path = tmp_path / "st.xlsx"
+    shutil.copy(SOC, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thông tin"]
+    ws["B10"], ws["B11"], ws["B12"] = 14_756, 6_371, 8_384  # triệu đồng, as the sheet states
+    wb.save(path)
+    _, findings = verify_path(path)
+    stated = [d for d in _records(findings, path) if d["sheet"] == "Thông tin"]
+    assert stated == [
+        _stated("Tổng kinh phí (triệu đồng)", 14_756_000_000, "B10", "Phụ lục I, Phụ lục II", 14_755_000_000),
+        _stated("Tổng kinh phí giai đoạn 2021 - 2025 (triệu đồng)", 6_371_000_000, "B11", "Phụ lục I",
+                6_370_000_000),
+        _stated("Tổng kinh phí giai đoạn 2026 - 2030 (triệu đồng)", 8_384_000_000, "B12", "Phụ lục II",
+                8_385_000_000),
+    ]
+    assert [d for d in _records(findings, path) if d["sheet"] != "Thông tin"] == SOC_FINDINGS
+
+
+@pytest.mark.parametrize("label,covered", [
+    ("Tổng kinh phí giai đoạn 2021 - 2024 (triệu đồng)", False),  # ends before the table's last year
+    ("Tổng kinh phí giai đoạn 2022 - 2025 (triệu đồng)", False),  # starts after its first year
+    ("Tổng kinh phí giai đoạn 2020 - 2026 (triệu đồng)", True),
+])
+def test_a_period_total_covers_the_tables_inside_it_only(tmp_path, label, covered):
+    path = tmp_path / "st.xlsx"
+    shutil.copy(SOC, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thông tin"]
+    ws["A11"], ws["B11"] = label, 6_371
+    wb.save(path)
+    _, findings = verify_path(path)
+    stated = [(f.cell, f.expected) for f in findings if f.rule == "stated-total"]
+    assert stated == ([("B11", "6370000000")] if covered else [])
