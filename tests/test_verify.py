@@ -217,6 +217,24 @@ def test_formula_rules(tmp_path):
                    ("D8", "grand-total", "error"), ("C8", "grand-total", "warning")}
     stale = next(f for f in findings if f.cell == "D3" and f.rule == "stale-formula")
     assert (stale.expected, stale.found) == ("30", "999")
+    # the formula findings in full: D8 = D3 + D6 on the cached values every reader sees, 999 + 5
+    def typed(col):
+        return {"sheet": "S", "cell": f"{col}6", "rule": "typed-subtotal", "severity": "warning",
+                "message": f"Dòng 2 d: tổng phụ nhập tay trong khi các dòng tổng khác cùng cột dùng công thức "
+                           f"(ví dụ {col}3); số nhập tay không tự cập nhật khi sửa dòng con.",
+                "expected": "công thức", "found": "5.0", "difference": None, "unit": None, "line": "2 d",
+                "consequence_of": None, "extra": {}}
+
+    def stale(cell, formula, computed, cached):
+        return {"sheet": "S", "cell": cell, "rule": "stale-formula", "severity": "warning",
+                "message": f"Công thức {formula} tính ra {computed} nhưng giá trị lưu sẵn là {cached}: tệp chưa "
+                           f"được tính lại sau khi sửa.", "expected": computed.replace(".", ""), "found": cached,
+                "difference": None, "unit": None, "line": None, "consequence_of": None, "extra": {}}
+
+    assert [dataclasses.asdict(f) | {"file": None} for f in findings
+            if f.rule in ("stale-formula", "typed-subtotal")] == [
+        stale("D3", "=SUM(D4:D5)", "30", "999") | {"file": None}, typed("C") | {"file": None},
+        typed("D") | {"file": None}, stale("D8", "=D3+D6", "1.004", "0") | {"file": None}]
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -431,3 +449,70 @@ def test_a_period_total_covers_the_tables_inside_it_only(tmp_path, label, covere
     _, findings = verify_path(path)
     stated = [(f.cell, f.expected) for f in findings if f.rule == "stated-total"]
     assert stated == ([("B11", "6370000000")] if covered else [])
+
+
+# --- issue 18: each rule's boundary (tolerance = half the printed unit per summed term) ---------------
+
+ROUNDED = [["Đơn vị tính: triệu đồng (số liệu đã làm tròn)"], HEADER[1]]
+
+
+def _found(rows, header=ROUNDED):
+    return [(f.cell, f.rule, f.severity) for f in _verify(rows, header=header)]
+
+
+@pytest.mark.parametrize("amount,expected", [
+    (100, []), (101, [("E3", "rounding", "warning")]), (99, [("E3", "rounding", "warning")]),
+    (102, [("E3", "row-sum", "error")]), (98, [("E3", "row-sum", "error")]),
+])
+def test_leaf_row_sum_tolerance_is_half_a_unit_per_year(amount, expected):
+    # two whole years, rounding stated: ±0,5 × 2 = ±1
+    assert _found([["1", "a", None, None, amount, 50, 50]]) == expected
+    # the same table not stated as rounded: every difference is an error
+    assert _found([["1", "a", None, None, amount, 50, 50]], header=HEADER) == (
+        [] if amount == 100 else [("E3", "row-sum", "error")])
+
+
+@pytest.mark.parametrize("amount,expected", [
+    ("100,5", []), (100, [("E3", "rounding", "warning")]), (101, [("E3", "rounding", "warning")]),
+    (102, [("E3", "qty-price", "error")]), (99, [("E3", "qty-price", "error")]),
+])
+def test_qty_price_tolerance_is_half_the_printed_unit(amount, expected):
+    # 3 × 33,5 = 100,5; the amount printed whole may be 100 or 101 (±0,5), not 99 or 102
+    rows = [["1", "a", 3, "33,5", amount]]
+    assert [x for x in _found(rows, header=HEADER) if x[1] != "number-as-text"] == expected
+
+
+@pytest.mark.parametrize("amount,expected", [
+    (100, []),
+    # within ±0,5 × 2 of both its children (parent-sum) and its own years (own row)
+    (101, [("E3", "rounding", "Dòng 1 a: tổng kinh phí 101 triệu đồng lệch tổng các dòng con 100 triệu đồng"),
+           ("E3", "rounding", "Dòng 1 a: tổng kinh phí lệch tổng các năm")]),
+    # beyond: one error; the own-row check then judges the corrected amount (100) and agrees
+    (102, [("E3", "parent-sum", "Dòng 1 a: tổng kinh phí ghi 102 triệu đồng, nhưng tổng các dòng con là 100 "
+                                "triệu đồng.")]),
+])
+def test_parent_tolerance_on_children_and_own_row(amount, expected):
+    rows = [["1", "a", None, None, amount, 50, 50], ["1.1", "b", None, None, 60, 30, 30],
+            ["1.2", "c", None, None, 40, 20, 20]]
+    found = [(f.cell, f.rule, f.message) for f in _verify(rows, header=ROUNDED)]
+    assert len(found) == len(expected)
+    assert all(cell == c and rule == r and message.startswith(m)
+               for (cell, rule, message), (c, r, m) in zip(found, expected)), found
+
+
+def test_own_row_tolerance_where_children_have_no_years():
+    # children print amounts only: the parent's years are judged against its amount alone (±0,5 × 2)
+    kids = [["1.1", "b", None, None, 60], ["1.2", "c", None, None, 40]]
+    for amount, expected in ((100, []), (99, ["rounding"]), (98, ["row-sum"])):
+        rows = [["1", "a", None, None, 100, amount - 50, 50]] + kids
+        assert [f.rule for f in _verify(rows, header=ROUNDED) if f.cell == "E3"] == expected, amount
+
+
+def test_whole_units_per_year():
+    # 2 conferences × 30: a year holds a whole number of conferences (45 and 15 are not)
+    rows = [["1", "a", 2, 30, 60, 45, 15], ["2", "b", 2, 30, 60, 30, 30], ["3", "c", 2, 30, 60, 60, 0]]
+    assert _found(rows, header=HEADER) == [("F3", "whole-units", "warning"), ("G3", "whole-units", "warning")]
+    (f, _) = _verify(rows)
+    assert (f.expected, f.found, f.line) == ("bội số của 30", "45", "1 a")
+    assert f.message == ("Dòng 1 a: năm 2026 ghi 45 triệu đồng, không phải số nguyên lần đơn giá 30 (không thể chia "
+                         "lẻ một đơn vị, ví dụ một hội nghị, cho nhiều năm).")
