@@ -520,3 +520,34 @@ def test_money_words_refusals_in_full():
         money_words(Decimal("1.5"))
     assert str(exc.value) == "số tiền đồng phải là số nguyên đồng, nhận được 1,5"
     assert money_words(Decimal("12.34"), "USD") == "Mười hai đô la Mỹ ba mươi bốn xu"
+
+
+_FULL_HUNDREDS = ("nhóm sau 'nghìn/triệu/tỷ' phải đọc đủ hàng trăm (không trăm linh hai, không trăm hai mươi) "
+                  "hoặc 'linh' + chữ số")
+
+
+@pytest.mark.parametrize("text,position,word,reason", [
+    ("linh năm nghìn đồng", 1, "linh", "nhóm đầu tiên đọc gọn, không bắt đầu bằng 'không trăm' hay 'linh'"),
+    ("không nghìn đồng", 1, "không", "'không' chỉ dùng một mình (số 0) hoặc trong 'không trăm'"),
+    ("một nghìn không đồng", 3, "không", "'không' chỉ dùng một mình (số 0) hoặc trong 'không trăm'"),
+    ("một nghìn năm đồng", 3, "năm", _FULL_HUNDREDS),
+    ("một triệu hai triệu đồng", 3, "hai", _FULL_HUNDREDS),
+    ("không trăm năm đồng", 3, "năm", "sau 'trăm' một chữ số phải có 'linh' hoặc 'lẻ' đứng trước (một trăm linh năm)"),
+    ("một phẩy", 0, "", "thiếu phần thập phân sau 'phẩy' (văn bản dừng giữa chừng)"),
+])
+def test_syntax_errors_name_the_word_and_the_rule(text, position, word, reason):
+    from nscl_xl.words import WordsSyntaxError
+
+    with pytest.raises(WordsSyntaxError) as exc:
+        words_to_amount(text)
+    e = exc.value
+    assert (e.reason, e.text, e.position, e.word) == (reason, text, position, word)
+    where = f" (từ thứ {position}: '{word}')" if position else ""
+    assert str(e) == f"'{text}' không phải số tiền bằng chữ hợp lệ{where}: {reason}"
+
+
+def test_negative_zero_is_written_without_am():
+    assert amount_to_words(Decimal("-0")) == "Không đồng" and amount_to_words(-0) == "Không đồng"
+    assert number_words(Decimal("-0.0")) == "không" and number_words(Decimal("-0.5")) == "âm không phẩy năm"
+    assert money_words(Decimal("-0.00"), "USD") == "Không đô la Mỹ"
+    assert money_words(Decimal("-0.05"), "USD") == "Âm không đô la Mỹ năm xu"
