@@ -322,3 +322,50 @@ def test_no_table_message_names_sheets_and_vni():
     assert no_table_message(plan, []) == (
         "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) trong các trang: "
         "(không có trang tính).")
+
+
+_H = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026"]]
+
+
+def _tables(rows):
+    plan = read_grids_plan([G.SheetGrid("S", _H + rows)], "b.xlsx")
+    return [(t.header_rows, [(ln.code, ln.item, ln.amount and ln.amount.value, ln.parent and ln.parent.code)
+                             for ln in t.lines], t.total and t.total.amount.value,
+             [(u.source.cell, u.text) for u in t.unread]) for t in plan.tables]
+
+
+A, B = ("1", "a", 5, None), ("2", "b", 7, None)
+
+
+@pytest.mark.parametrize("blanks", [1, 6, 7, 30])
+def test_a_blank_run_followed_by_table_rows_never_ends_the_table(blanks):
+    rows = [["1", "a", 5, 5]] + [[None] * 4] * blanks + [["2", "b", 7, 7], ["", "Tổng cộng", 12, 12]]
+    assert _tables(rows) == [((1, 1), [A, B], 12, [])]
+    # an uncoded row with money after the blank run is a line too, never dropped
+    rows = [["1", "a", 5, 5]] + [[None] * 4] * blanks + [["", "khoản khác", 3, 3]]
+    assert _tables(rows) == [((1, 1), [A, ("", "khoản khác", 3, "1")], None, [])]
+
+
+def test_a_long_blank_run_then_a_note_ends_the_table_and_reports_what_follows():
+    # up to MAX_BLANK_RUN (6) blank rows the table goes on past the note; beyond, the note ends it
+    # and the numbers under it are listed as not read, with their cells
+    note = [["", "ghi chú", None, None], ["2", "b", 7, 7]]
+    assert _tables([["1", "a", 5, 5]] + [[None] * 4] * 6 + note) == [((1, 1), [A, B], None, [])]
+    assert _tables([["1", "a", 5, 5]] + [[None] * 4] * 7 + note) == [
+        ((1, 1), [A], None, [("A12", "2"), ("C12", "7"), ("D12", "7")])]
+
+
+def test_repeated_headers():
+    # the same header again (a page break) is skipped; a different one, or any after the total,
+    # starts a new table
+    assert _tables([["1", "a", 5, 5], _H[1], ["2", "b", 7, 7], ["", "Tổng cộng", 12, 12]]) == [
+        ((1, 1), [A, B], 12, [])]
+    assert _tables([["1", "a", 5, 5], ["TT", "Nội dung", "Tổng kinh phí", "2027"], ["2", "b", 7, 7]]) == [
+        ((1, 1), [A], None, []), ((3, 3), [B], None, [])]
+    assert _tables([["1", "a", 5, 5], ["", "Tổng cộng", 5, 5], _H[1], ["1", "c", 7, 7]]) == [
+        ((1, 1), [A], 5, []), ((4, 4), [("1", "c", 7, None)], None, [])]
+
+
+def test_uncoded_rows_with_money_are_lines_under_the_last_numbered_line():
+    rows = [["1", "a", 8, 8], ["", "khoản không mã", 3, 3], ["", "ghi chú", None, None]]
+    assert _tables(rows) == [((1, 1), [("1", "a", 8, None), ("", "khoản không mã", 3, "1")], None, [])]
