@@ -516,3 +516,36 @@ def test_whole_units_per_year():
     assert (f.expected, f.found, f.line) == ("bội số của 30", "45", "1 a")
     assert f.message == ("Dòng 1 a: năm 2026 ghi 45 triệu đồng, không phải số nguyên lần đơn giá 30 (không thể chia "
                          "lẻ một đơn vị, ví dụ một hội nghị, cho nhiều năm).")
+
+
+def test_formulas_saved_without_values_in_full(tmp_path):
+    # openpyxl writes formulas without cached values: the tool computes them (C3 = D3 = 5,
+    # D4 = C4 = 4, C5 = 5 + 4, D5 = SUM = 9), says so once per sheet and lists every cell
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for row in [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026"], ["1", "a", "=D3", 5],
+                ["2", "b", 4, "=C4"], ["", "Tổng cộng", "=C3+C4", "=SUM(D3:D4)"]]:
+        ws.append(row)
+    wb.save(tmp_path / "o.xlsx")
+    _, findings = verify_path(tmp_path / "o.xlsx")
+    assert _records(findings, tmp_path / "o.xlsx") == [{
+        "sheet": "S", "cell": "C3", "rule": "uncached-formula", "severity": "warning",
+        "message": "4 công thức không có giá trị lưu sẵn (tệp được lưu bằng chương trình không tính lại, ví dụ "
+                   "openpyxl); công cụ đã tự tính chính xác (C3 = 5, D4 = 4, C5 = 9). Excel, pandas hay bản xem "
+                   "trước có thể thấy ô trống hoặc 0: hãy mở tệp trong Excel và lưu lại.",
+        "expected": "giá trị lưu sẵn", "found": "trống", "difference": None, "unit": None, "line": None,
+        "consequence_of": None, "extra": {"cells": ["C3", "D4", "C5", "D5"]}}]
+
+
+def test_no_table_finding_in_full(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Trống"
+    wb.active["A1"] = "xin chào"
+    wb.save(tmp_path / "n.xlsx")
+    _, findings = verify_path(tmp_path / "n.xlsx")
+    assert [dataclasses.asdict(f) for f in findings] == [{
+        "file": str(tmp_path / "n.xlsx"), "sheet": "", "cell": "", "rule": "no-table", "severity": "error",
+        "message": "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) trong "
+                   "các trang: Trống.", "expected": None, "found": None, "difference": None, "unit": None,
+        "line": None, "consequence_of": None, "extra": {}}]
