@@ -252,7 +252,8 @@ def test_csv_neutralises_formula_injection(tmp_path):
     G.write_grid(tmp_path / "x.xlsx", [G.SheetGrid("S", rows)])
     cons = consolidate_dir(tmp_path)
     out = write_csv(cons, tmp_path / "x.csv")
-    items = [row["item"] for row in csv.DictReader(open(out, encoding="utf-8-sig"))]
+    with open(out, encoding="utf-8-sig") as f:
+        items = [row["item"] for row in csv.DictReader(f)]
     assert items == ["'=HYPERLINK(\"http://x\",\"bấm\")", "'+cmd", "'@SUM(A1)"]
     xlsx = write_summary(cons, tmp_path / "out" / "x.xlsx")
     wb = openpyxl.load_workbook(xlsx)

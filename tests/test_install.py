@@ -80,9 +80,12 @@ def test_cli_install_addin(tmp_path):
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="on Windows the defaults are real")
 def test_cli_install_addin_elsewhere_says_what_it_would_do():
-    res = CliRunner().invoke(main, ["install-addin"])
-    assert res.exit_code == 2 and "Traceback" not in res.output
-    assert r"%APPDATA%\Microsoft\Excel\XLSTART" in res.output and "--xlstart" in res.output
+    # a subprocess, as a user runs it: a traceback would show in its output (CliRunner hides it)
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", "install-addin"], capture_output=True, text=True,
+                         timeout=120, env={k: v for k, v in os.environ.items() if k not in ("APPDATA", "USERPROFILE")})
+    output = res.stdout + res.stderr
+    assert res.returncode == 2 and "Traceback" not in output, output
+    assert r"%APPDATA%\Microsoft\Excel\XLSTART" in output and "--xlstart" in output
 
 
 # --- xlwings Lite ------------------------------------------------------------------------------------

@@ -237,3 +237,53 @@ def test_format_vn_zero_and_exponent_forms():
     assert format_vn(Decimal("1E-3")) == "0,001"
     assert format_vn(Decimal("1234.5"), decimals=0) == "1.234"  # half-even
     assert format_vn(Decimal("1235.5"), decimals=0) == "1.236"
+
+
+# --- issue 18: mutants that survived tests/test_money.py (bench/mutation.py money) ------------------
+
+def test_narrow_no_break_space_groups_thousands():
+    # French-style and Excel's "#,##0" with a narrow no-break space (U+202F) between groups
+    assert parse_number("1\u202f234\u202f567") == 1234567 and parse_number("\u202f12\u202f") == 12
+    assert parse_number("2\u00a0345") == 2345
+
+
+@pytest.mark.parametrize("value,message", [
+    (float("nan"), "nan"), (float("inf"), "inf"), (float("-inf"), "-inf"), (True, "True"),
+    (Decimal("NaN"), "NaN"), (Decimal("-Infinity"), "-Infinity"), (object, "<class 'object'>"),
+    (10**MAX_DIGITS, f"số có hơn {MAX_DIGITS} chữ số, quá giới hạn"),
+])
+def test_to_decimal_refusals_name_the_value(value, message):
+    with pytest.raises(NotANumber) as exc:
+        to_decimal(value)
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("text,message", [
+    ("12a", "12a"), ("1.2,3.4", "1.2,3.4"), ("1.2.3,4,5", "1.2.3,4,5"), ("5.", "5."),
+    ("0.500", "'0.500': số có dấu chấm ngăn nhóm nghìn không thể bắt đầu bằng nhóm 0; nếu là số thập phân, "
+              "hãy dùng dấu phẩy (ví dụ 0,5)"),
+    (" -0.500 đ", "' -0.500 đ': số có dấu chấm ngăn nhóm nghìn không thể bắt đầu bằng nhóm 0; nếu là số thập "
+                  "phân, hãy dùng dấu phẩy (ví dụ 0,5)"),
+    ("1" * 1001, f"'{'1' * 30}…': số có hơn 1000 chữ số, quá giới hạn"),
+    ("2" * 4001, f"'{'2' * 30}…': chuỗi dài 4001 ký tự, quá giới hạn 1000 chữ số"),
+])
+def test_number_refusals_quote_the_text(text, message):
+    with pytest.raises(NotANumber) as exc:
+        number_readings(text)
+    assert str(exc.value) == message
+
+
+def test_not_text_is_refused_with_its_value():
+    with pytest.raises(NotANumber) as exc:
+        number_readings(5)
+    assert str(exc.value) == "5"
+
+
+def test_ambiguous_message_in_full():
+    with pytest.raises(AmbiguousNumber) as exc:
+        parse_number(" 1,500 ")
+    assert exc.value.text == "1,500"
+    assert str(exc.value) == (
+        "'1,500' có 2 cách đọc: 1,500 (kiểu Việt Nam: dấu chấm ngăn nhóm nghìn, dấu phẩy thập phân) hoặc "
+        "1500 (kiểu Anh/Mỹ: dấu phẩy ngăn nhóm nghìn, dấu chấm thập phân); không đoán. Hãy ghi rõ: bỏ dấu "
+        "ngăn nhóm nghìn (1500) hoặc ghi thêm chữ số 0 sau phần thập phân (1,5000).")

@@ -274,3 +274,98 @@ def test_unit_conversion_examples():
     assert to_dong(Decimal("12.5"), MoneyUnit.NGHIN) == 12_500
     assert convert(Decimal("211820000"), MoneyUnit.DONG, MoneyUnit.TRIEU) == Decimal("211.82")
     assert to_dong(Decimal("3.3000000000000003"), MoneyUnit.TRIEU) == 3_300_000  # float noise below 1 đồng
+
+
+# --- issue 18: mutants that survived tests/test_reader.py (bench/mutation.py reader, a sample) --------
+
+def test_stated_totals_with_their_periods_and_cells():
+    from nscl_xl.model import Source, StatedTotal
+
+    path = str(WORKBOOKS / "soc_trang_2021_2030.xlsx")
+    plan = read_plan(path)
+    assert plan.stated_totals == [
+        StatedTotal(14_755_000_000, Source(path, "Thông tin", "B10"), "Tổng kinh phí (triệu đồng)", None),
+        StatedTotal(6_370_000_000, Source(path, "Thông tin", "B11"),
+                    "Tổng kinh phí giai đoạn 2021 - 2025 (triệu đồng)", (2021, 2025)),
+        StatedTotal(8_385_000_000, Source(path, "Thông tin", "B12"),
+                    "Tổng kinh phí giai đoạn 2026 - 2030 (triệu đồng)", (2026, 2030)),
+    ]
+
+
+@pytest.mark.parametrize("first,second,years", [
+    # a year typed into a date-formatted cell: serial 2026 = 18/07/1905 (Excel's day 0 is 30/12/1899)
+    (__import__("datetime").date(1905, 7, 18), __import__("datetime").date(1905, 7, 19), [2026, 2027]),
+    (__import__("datetime").datetime(1905, 7, 18), __import__("datetime").datetime(1905, 7, 19), [2026, 2027]),
+    # the lowest serial read as a year: 2000 (22/06/1905); 2100 is no plan year either way
+    (__import__("datetime").date(1905, 6, 22), __import__("datetime").date(1905, 6, 23), [2000, 2001]),
+    # a real date formatted "yyyy" stands for its year
+    (__import__("datetime").date(2026, 1, 1), __import__("datetime").date(2027, 1, 1), [2026, 2027]),
+])
+def test_year_headers_typed_as_dates(first, second, years):
+    rows = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", first, second],
+            ["1", "a", 3, 1, 2], ["", "Tổng cộng", 3, 1, 2]]
+    (t,) = read_grids_plan([G.SheetGrid("S", rows)], "d.xlsx").tables
+    assert t.years == years and t.total.amount.value == 3
+
+
+def test_no_table_message_names_sheets_and_vni():
+    from nscl_xl.model import Plan
+    from nscl_xl.reader import no_table_message
+
+    plan = read_plan(WORKBOOKS / "kien_giang_2021.xlsx")
+    plan.encodings = {"A": "vni", "B": "tcvn3", "C": "vni"}
+    assert no_table_message(plan, ["A", "B", "C"]) == (
+        "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) trong các trang: "
+        "A, B, C. Trang A, C có vẻ gõ bằng bảng mã VNI (phông VNI-Times): hãy chuyển sang Unicode (Unikey: Công cụ "
+        "chuyển mã) rồi thử lại.")
+    plan.encodings = {}
+    assert no_table_message(plan, []) == (
+        "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) trong các trang: "
+        "(không có trang tính).")
+
+
+_H = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026"]]
+
+
+def _tables(rows):
+    plan = read_grids_plan([G.SheetGrid("S", _H + rows)], "b.xlsx")
+    return [(t.header_rows, [(ln.code, ln.item, ln.amount and ln.amount.value, ln.parent and ln.parent.code)
+                             for ln in t.lines], t.total and t.total.amount.value,
+             [(u.source.cell, u.text) for u in t.unread]) for t in plan.tables]
+
+
+A, B = ("1", "a", 5, None), ("2", "b", 7, None)
+
+
+@pytest.mark.parametrize("blanks", [1, 6, 7, 30])
+def test_a_blank_run_followed_by_table_rows_never_ends_the_table(blanks):
+    rows = [["1", "a", 5, 5]] + [[None] * 4] * blanks + [["2", "b", 7, 7], ["", "Tổng cộng", 12, 12]]
+    assert _tables(rows) == [((1, 1), [A, B], 12, [])]
+    # an uncoded row with money after the blank run is a line too, never dropped
+    rows = [["1", "a", 5, 5]] + [[None] * 4] * blanks + [["", "khoản khác", 3, 3]]
+    assert _tables(rows) == [((1, 1), [A, ("", "khoản khác", 3, "1")], None, [])]
+
+
+def test_a_long_blank_run_then_a_note_ends_the_table_and_reports_what_follows():
+    # up to MAX_BLANK_RUN (6) blank rows the table goes on past the note; beyond, the note ends it
+    # and the numbers under it are listed as not read, with their cells
+    note = [["", "ghi chú", None, None], ["2", "b", 7, 7]]
+    assert _tables([["1", "a", 5, 5]] + [[None] * 4] * 6 + note) == [((1, 1), [A, B], None, [])]
+    assert _tables([["1", "a", 5, 5]] + [[None] * 4] * 7 + note) == [
+        ((1, 1), [A], None, [("A12", "2"), ("C12", "7"), ("D12", "7")])]
+
+
+def test_repeated_headers():
+    # the same header again (a page break) is skipped; a different one, or any after the total,
+    # starts a new table
+    assert _tables([["1", "a", 5, 5], _H[1], ["2", "b", 7, 7], ["", "Tổng cộng", 12, 12]]) == [
+        ((1, 1), [A, B], 12, [])]
+    assert _tables([["1", "a", 5, 5], ["TT", "Nội dung", "Tổng kinh phí", "2027"], ["2", "b", 7, 7]]) == [
+        ((1, 1), [A], None, []), ((3, 3), [B], None, [])]
+    assert _tables([["1", "a", 5, 5], ["", "Tổng cộng", 5, 5], _H[1], ["1", "c", 7, 7]]) == [
+        ((1, 1), [A], 5, []), ((4, 4), [("1", "c", 7, None)], None, [])]
+
+
+def test_uncoded_rows_with_money_are_lines_under_the_last_numbered_line():
+    rows = [["1", "a", 8, 8], ["", "khoản không mã", 3, 3], ["", "ghi chú", None, None]]
+    assert _tables(rows) == [((1, 1), [("1", "a", 8, None), ("", "khoản không mã", 3, "1")], None, [])]

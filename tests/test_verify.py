@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from decimal import Decimal
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nscl_xl.cli import main
+from nscl_xl.money import format_vn
 from nscl_xl.reader import read_grids_plan
 from nscl_xl.verify import verify_path, verify_table
 from nscl_xl.workbook_io import SheetGrid
@@ -215,6 +217,24 @@ def test_formula_rules(tmp_path):
                    ("D8", "grand-total", "error"), ("C8", "grand-total", "warning")}
     stale = next(f for f in findings if f.cell == "D3" and f.rule == "stale-formula")
     assert (stale.expected, stale.found) == ("30", "999")
+    # the formula findings in full: D8 = D3 + D6 on the cached values every reader sees, 999 + 5
+    def typed(col):
+        return {"sheet": "S", "cell": f"{col}6", "rule": "typed-subtotal", "severity": "warning",
+                "message": f"Dòng 2 d: tổng phụ nhập tay trong khi các dòng tổng khác cùng cột dùng công thức "
+                           f"(ví dụ {col}3); số nhập tay không tự cập nhật khi sửa dòng con.",
+                "expected": "công thức", "found": "5.0", "difference": None, "unit": None, "line": "2 d",
+                "consequence_of": None, "extra": {}}
+
+    def stale(cell, formula, computed, cached):
+        return {"sheet": "S", "cell": cell, "rule": "stale-formula", "severity": "warning",
+                "message": f"Công thức {formula} tính ra {computed} nhưng giá trị lưu sẵn là {cached}: tệp chưa "
+                           f"được tính lại sau khi sửa.", "expected": computed.replace(".", ""), "found": cached,
+                "difference": None, "unit": None, "line": None, "consequence_of": None, "extra": {}}
+
+    assert [dataclasses.asdict(f) | {"file": None} for f in findings
+            if f.rule in ("stale-formula", "typed-subtotal")] == [
+        stale("D3", "=SUM(D4:D5)", "30", "999") | {"file": None}, typed("C") | {"file": None},
+        typed("D") | {"file": None}, stale("D8", "=D3+D6", "1.004", "0") | {"file": None}]
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -262,8 +282,17 @@ def test_changing_one_amount_reports_that_cell_and_only_it(rows, data):
     rows = [list(x) for x in rows]
     rows[r][c] += delta
     plan = read_grids_plan([SheetGrid("S", rows)], "p.xlsx")
-    errors = [f for f in verify_table(plan.tables[0]) if f.severity == "error"]
-    assert [(f.cell, f.consequence_of) for f in errors] == [(f"{'ABCDEFGHIJ'[c]}{r + 1}", None)]
+    findings = verify_table(plan.tables[0])
+    cell = f"{'ABCDEFGHIJ'[c]}{r + 1}"
+    errors = [f for f in findings if f.severity == "error"]
+    assert [(f.cell, f.consequence_of) for f in errors] == [(cell, None)]
+    # the whole set: a year amount of a leaf that is no longer a whole number of units is a warning
+    # at that cell; every other finding is a warning that names the changed cell as its cause
+    price = rows[r][3]
+    split = c >= 5 and price is not None and rows[r][c] % price != 0
+    own = [(f.cell, f.rule, f.severity) for f in findings if f.consequence_of is None and f not in errors]
+    assert own == ([(cell, "whole-units", "warning")] if split else [])
+    assert {(f.severity, f.consequence_of) for f in findings if f.consequence_of} <= {("warning", f"S!{cell}")}
 
 
 # --- CLI --------------------------------------------------------------------------------------------
@@ -324,3 +353,199 @@ def test_finding_amounts_are_exact_strings():
     for f in findings:
         if f.expected is not None and f.unit == "triệu đồng":
             assert Decimal(f.expected) == Decimal(f.expected).to_integral_value()
+
+
+# --- issue 18: whole finding records (every field), so a changed message, amount or cause fails -----
+# Numbers worked out by hand in test_soc_trang_findings_found_by_hand; messages read and checked.
+
+SOC_FINDINGS = [
+    {'sheet': 'Phụ lục I', 'cell': 'F14', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …: số lượng 8 × đơn giá 70 = 560 triệu đồng, nhưng thành tiền ghi 280 triệu đồng (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp).', 'expected': '560', 'found': '280', 'difference': '-280', 'unit': 'triệu đồng', 'line': '2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …', 'consequence_of': None, 'extra': {'expected_vnd': 560000000, 'found_vnd': 280000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F21', 'rule': 'parent-sum', 'severity': 'warning', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: tổng kinh phí 5.405 triệu đồng khác tổng các dòng con đang ghi (5.385 triệu đồng) — hệ quả của lỗi tại Phụ lục I!F25; sửa ô đó thì dòng này khớp.', 'expected': '5385', 'found': '5405', 'difference': '20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': 'Phụ lục I!F25', 'extra': {'expected_vnd': 5385000000, 'found_vnd': 5405000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F21', 'rule': 'row-sum', 'severity': 'warning', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: tổng kinh phí 5.405 triệu đồng khác tổng các năm 5.385 triệu đồng — hệ quả của lỗi tại Phụ lục I!G21.', 'expected': '5385', 'found': '5405', 'difference': '20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': 'Phụ lục I!G21', 'extra': {'expected_vnd': 5385000000, 'found_vnd': 5405000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'G21', 'rule': 'parent-sum', 'severity': 'error', 'message': 'Dòng 5 Hỗ trợ doanh nghiệp: năm 2021 ghi 806 triệu đồng, nhưng tổng các dòng con là 826 triệu đồng.', 'expected': '826', 'found': '806', 'difference': '-20', 'unit': 'triệu đồng', 'line': '5 Hỗ trợ doanh nghiệp', 'consequence_of': None, 'extra': {'expected_vnd': 826000000, 'found_vnd': 806000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F25', 'rule': 'row-sum', 'severity': 'error', 'message': 'Dòng 5.4 Hỗ trợ doanh nghiệp tham gia hoạt động GTCLQG: tổng kinh phí ghi 80 triệu đồng, nhưng cả tổng các năm và số lượng × đơn giá đều bằng 100 triệu đồng.', 'expected': '100', 'found': '80', 'difference': '-20', 'unit': 'triệu đồng', 'line': '5.4 Hỗ trợ doanh nghiệp tham gia hoạt động GTCLQG', 'consequence_of': None, 'extra': {'expected_vnd': 100000000, 'found_vnd': 80000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'F26', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 6 Chi khác: số lượng 5 × đơn giá 10 = 50 triệu đồng, nhưng thành tiền ghi 40 triệu đồng.', 'expected': '50', 'found': '40', 'difference': '-10', 'unit': 'triệu đồng', 'line': '6 Chi khác', 'consequence_of': None, 'extra': {'expected_vnd': 50000000, 'found_vnd': 40000000}},
+    {'sheet': 'Phụ lục I', 'cell': 'G27', 'rule': 'grand-total', 'severity': 'warning', 'message': 'Dòng Tổng cộng: năm 2021 881 triệu đồng khác tổng các mục đang ghi (861 triệu đồng) — hệ quả của lỗi tại Phụ lục I!G21; sửa ô đó thì dòng này khớp.', 'expected': '861', 'found': '881', 'difference': '20', 'unit': 'triệu đồng', 'line': 'Tổng cộng', 'consequence_of': 'Phụ lục I!G21', 'extra': {'expected_vnd': 861000000, 'found_vnd': 881000000}},
+    {'sheet': 'Phụ lục II', 'cell': 'F14', 'rule': 'qty-price', 'severity': 'error', 'message': 'Dòng 2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …: số lượng 10 × đơn giá 90 = 900 triệu đồng, nhưng thành tiền ghi 460 triệu đồng (dòng mục lớn: số lượng và đơn giá in trong bảng cũng phải khớp).', 'expected': '900', 'found': '460', 'difference': '-440', 'unit': 'triệu đồng', 'line': '2 Tổ chức Hội thảo, Hội nghị và các khóa đào tạo, tập huấn …', 'consequence_of': None, 'extra': {'expected_vnd': 900000000, 'found_vnd': 460000000}},
+]
+WORDS_FINDINGS = [
+    {'sheet': 'Phụ lục', 'cell': 'A20', 'rule': 'words', 'severity': 'error', 'message': 'Dòng bằng chữ ghi 2.620.000.000 đồng, nhưng tổng cộng của bảng là 2.628.000.000 đồng (Hai tỷ, sáu trăm hai mươi tám triệu đồng).', 'expected': '2628000000', 'found': '2620000000', 'difference': '-8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+    {'sheet': 'Thông tin', 'cell': 'B10', 'rule': 'stated-total', 'severity': 'error', 'message': "'Tổng kinh phí (đồng)' ghi 2.620.000.000 đồng, nhưng bảng (Phụ lục) cộng được 2.628.000.000 đồng.", 'expected': '2628000000', 'found': '2620000000', 'difference': '-8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+    {'sheet': 'Thông tin', 'cell': 'B11', 'rule': 'words', 'severity': 'error', 'message': 'Số tiền bằng chữ ghi 2.628.000.000 đồng, khác tổng kinh phí 2.620.000.000 đồng.', 'expected': '2620000000', 'found': '2628000000', 'difference': '8000000', 'unit': 'đồng', 'line': None, 'consequence_of': None, 'extra': {}},
+]
+
+
+def _records(findings, path):
+    out = []
+    for f in findings:
+        d = dataclasses.asdict(f)
+        assert d.pop("file") == str(path)
+        out.append(d)
+    return out
+
+
+def test_soc_trang_findings_in_full():
+    _, findings = verify_path(SOC)
+    assert _records(findings, SOC) == SOC_FINDINGS
+
+
+def _kien_giang_with_wrong_words_and_total(tmp_path):
+    path = tmp_path / "kg.xlsx"
+    shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    wb["Phụ lục"]["A20"] = "(Bằng chữ: Hai tỷ, sáu trăm hai mươi triệu đồng chẵn)"
+    wb["Thông tin"]["B10"] = 2_620_000_000
+    wb.save(path)
+    return path
+
+
+def test_words_and_stated_total_findings_in_full(tmp_path):
+    path = _kien_giang_with_wrong_words_and_total(tmp_path)
+    _, findings = verify_path(path)
+    assert _records(findings, path) == WORDS_FINDINGS
+
+
+def _stated(label, amount, cell, tables, table_total):
+    return {"sheet": "Thông tin", "cell": cell, "rule": "stated-total", "severity": "error",
+            "message": f"'{label}' ghi {format_vn(amount)} đồng, nhưng bảng ({tables}) cộng được "
+                       f"{format_vn(table_total)} đồng.",
+            "expected": str(table_total), "found": str(amount), "difference": str(amount - table_total),
+            "unit": "đồng", "line": None, "consequence_of": None, "extra": {}}
+
+
+def test_each_period_stated_total_is_checked_against_its_own_tables(tmp_path):
+    """Sóc Trăng states the whole plan (B10) and each period (B11: 2021–2025 = Phụ lục I, B12:
+    2026–2030 = Phụ lục II); a period starts and ends exactly on its table's years."""
+    path = tmp_path / "st.xlsx"
+    shutil.copy(SOC, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thông tin"]
+    ws["B10"], ws["B11"], ws["B12"] = 14_756, 6_371, 8_384  # triệu đồng, as the sheet states
+    wb.save(path)
+    _, findings = verify_path(path)
+    stated = [d for d in _records(findings, path) if d["sheet"] == "Thông tin"]
+    assert stated == [
+        _stated("Tổng kinh phí (triệu đồng)", 14_756_000_000, "B10", "Phụ lục I, Phụ lục II", 14_755_000_000),
+        _stated("Tổng kinh phí giai đoạn 2021 - 2025 (triệu đồng)", 6_371_000_000, "B11", "Phụ lục I",
+                6_370_000_000),
+        _stated("Tổng kinh phí giai đoạn 2026 - 2030 (triệu đồng)", 8_384_000_000, "B12", "Phụ lục II",
+                8_385_000_000),
+    ]
+    assert [d for d in _records(findings, path) if d["sheet"] != "Thông tin"] == SOC_FINDINGS
+
+
+@pytest.mark.parametrize("label,covered", [
+    ("Tổng kinh phí giai đoạn 2021 - 2024 (triệu đồng)", False),  # ends before the table's last year
+    ("Tổng kinh phí giai đoạn 2022 - 2025 (triệu đồng)", False),  # starts after its first year
+    ("Tổng kinh phí giai đoạn 2020 - 2026 (triệu đồng)", True),
+])
+def test_a_period_total_covers_the_tables_inside_it_only(tmp_path, label, covered):
+    path = tmp_path / "st.xlsx"
+    shutil.copy(SOC, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thông tin"]
+    ws["A11"], ws["B11"] = label, 6_371
+    wb.save(path)
+    _, findings = verify_path(path)
+    stated = [(f.cell, f.expected) for f in findings if f.rule == "stated-total"]
+    assert stated == ([("B11", "6370000000")] if covered else [])
+
+
+# --- issue 18: each rule's boundary (tolerance = half the printed unit per summed term) ---------------
+
+ROUNDED = [["Đơn vị tính: triệu đồng (số liệu đã làm tròn)"], HEADER[1]]
+
+
+def _found(rows, header=ROUNDED):
+    return [(f.cell, f.rule, f.severity) for f in _verify(rows, header=header)]
+
+
+@pytest.mark.parametrize("amount,expected", [
+    (100, []), (101, [("E3", "rounding", "warning")]), (99, [("E3", "rounding", "warning")]),
+    (102, [("E3", "row-sum", "error")]), (98, [("E3", "row-sum", "error")]),
+])
+def test_leaf_row_sum_tolerance_is_half_a_unit_per_year(amount, expected):
+    # two whole years, rounding stated: ±0,5 × 2 = ±1
+    assert _found([["1", "a", None, None, amount, 50, 50]]) == expected
+    # the same table not stated as rounded: every difference is an error
+    assert _found([["1", "a", None, None, amount, 50, 50]], header=HEADER) == (
+        [] if amount == 100 else [("E3", "row-sum", "error")])
+
+
+@pytest.mark.parametrize("amount,expected", [
+    ("100,5", []), (100, [("E3", "rounding", "warning")]), (101, [("E3", "rounding", "warning")]),
+    (102, [("E3", "qty-price", "error")]), (99, [("E3", "qty-price", "error")]),
+])
+def test_qty_price_tolerance_is_half_the_printed_unit(amount, expected):
+    # 3 × 33,5 = 100,5; the amount printed whole may be 100 or 101 (±0,5), not 99 or 102
+    rows = [["1", "a", 3, "33,5", amount]]
+    assert [x for x in _found(rows, header=HEADER) if x[1] != "number-as-text"] == expected
+
+
+@pytest.mark.parametrize("amount,expected", [
+    (100, []),
+    # within ±0,5 × 2 of both its children (parent-sum) and its own years (own row)
+    (101, [("E3", "rounding", "Dòng 1 a: tổng kinh phí 101 triệu đồng lệch tổng các dòng con 100 triệu đồng"),
+           ("E3", "rounding", "Dòng 1 a: tổng kinh phí lệch tổng các năm")]),
+    # beyond: one error; the own-row check then judges the corrected amount (100) and agrees
+    (102, [("E3", "parent-sum", "Dòng 1 a: tổng kinh phí ghi 102 triệu đồng, nhưng tổng các dòng con là 100 "
+                                "triệu đồng.")]),
+])
+def test_parent_tolerance_on_children_and_own_row(amount, expected):
+    rows = [["1", "a", None, None, amount, 50, 50], ["1.1", "b", None, None, 60, 30, 30],
+            ["1.2", "c", None, None, 40, 20, 20]]
+    found = [(f.cell, f.rule, f.message) for f in _verify(rows, header=ROUNDED)]
+    assert len(found) == len(expected)
+    assert all(cell == c and rule == r and message.startswith(m)
+               for (cell, rule, message), (c, r, m) in zip(found, expected)), found
+
+
+def test_own_row_tolerance_where_children_have_no_years():
+    # children print amounts only: the parent's years are judged against its amount alone (±0,5 × 2)
+    kids = [["1.1", "b", None, None, 60], ["1.2", "c", None, None, 40]]
+    for amount, expected in ((100, []), (99, ["rounding"]), (98, ["row-sum"])):
+        rows = [["1", "a", None, None, 100, amount - 50, 50]] + kids
+        assert [f.rule for f in _verify(rows, header=ROUNDED) if f.cell == "E3"] == expected, amount
+
+
+def test_whole_units_per_year():
+    # 2 conferences × 30: a year holds a whole number of conferences (45 and 15 are not)
+    rows = [["1", "a", 2, 30, 60, 45, 15], ["2", "b", 2, 30, 60, 30, 30], ["3", "c", 2, 30, 60, 60, 0]]
+    assert _found(rows, header=HEADER) == [("F3", "whole-units", "warning"), ("G3", "whole-units", "warning")]
+    (f, _) = _verify(rows)
+    assert (f.expected, f.found, f.line) == ("bội số của 30", "45", "1 a")
+    assert f.message == ("Dòng 1 a: năm 2026 ghi 45 triệu đồng, không phải số nguyên lần đơn giá 30 (không thể chia "
+                         "lẻ một đơn vị, ví dụ một hội nghị, cho nhiều năm).")
+
+
+def test_formulas_saved_without_values_in_full(tmp_path):
+    # openpyxl writes formulas without cached values: the tool computes them (C3 = D3 = 5,
+    # D4 = C4 = 4, C5 = 5 + 4, D5 = SUM = 9), says so once per sheet and lists every cell
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for row in [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026"], ["1", "a", "=D3", 5],
+                ["2", "b", 4, "=C4"], ["", "Tổng cộng", "=C3+C4", "=SUM(D3:D4)"]]:
+        ws.append(row)
+    wb.save(tmp_path / "o.xlsx")
+    _, findings = verify_path(tmp_path / "o.xlsx")
+    assert _records(findings, tmp_path / "o.xlsx") == [{
+        "sheet": "S", "cell": "C3", "rule": "uncached-formula", "severity": "warning",
+        "message": "4 công thức không có giá trị lưu sẵn (tệp được lưu bằng chương trình không tính lại, ví dụ "
+                   "openpyxl); công cụ đã tự tính chính xác (C3 = 5, D4 = 4, C5 = 9). Excel, pandas hay bản xem "
+                   "trước có thể thấy ô trống hoặc 0: hãy mở tệp trong Excel và lưu lại.",
+        "expected": "giá trị lưu sẵn", "found": "trống", "difference": None, "unit": None, "line": None,
+        "consequence_of": None, "extra": {"cells": ["C3", "D4", "C5", "D5"]}}]
+
+
+def test_no_table_finding_in_full(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Trống"
+    wb.active["A1"] = "xin chào"
+    wb.save(tmp_path / "n.xlsx")
+    _, findings = verify_path(tmp_path / "n.xlsx")
+    assert [dataclasses.asdict(f) for f in findings] == [{
+        "file": str(tmp_path / "n.xlsx"), "sheet": "", "cell": "", "rule": "no-table", "severity": "error",
+        "message": "không tìm thấy bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí) trong "
+                   "các trang: Trống.", "expected": None, "found": None, "difference": None, "unit": None,
+        "line": None, "consequence_of": None, "extra": {}}]

@@ -121,7 +121,11 @@ def test_decimals_and_usd():
 
 
 def test_registered_with_num2words_without_replacing_vi():
+    from num2words import CONVERTER_CLASSES
+
+    CONVERTER_CLASSES.pop("vi_VN", None)  # registered here, not by an earlier test in the process
     register_num2words()
+    assert set(CONVERTER_CLASSES) >= {"vi", "vi_VN"}
     assert num2words(1005, lang="vi_VN") == "một nghìn không trăm linh năm"
     assert num2words(1005, lang="vi") == "một nghìn lẻ năm"  # upstream left as it is
     assert num2words(2_628_000_000, lang="vi_VN", to="currency") == "Hai tỷ, sáu trăm hai mươi tám triệu đồng"
@@ -482,3 +486,70 @@ def test_num2words_converter_follows_its_style():
     assert styled.to_cardinal(1_024_105) == "một triệu không trăm hai mươi tư ngàn một trăm lẻ năm"
     assert styled.to_currency(1_005) == "Một ngàn, không trăm lẻ năm đồng"
     assert type(conv)().to_cardinal(24) == "hai mươi bốn"
+
+
+# --- issue 18: mutants that survived tests/test_words*.py (bench/mutation.py words) -----------------
+
+@pytest.mark.parametrize("text,value", [
+    ("một phẩy không hai mươi lăm", "1.025"), ("một phẩy không không hai mươi lăm", "1.0025"),
+    ("một phẩy không không không một trăm linh năm", "1.000105"), ("không phẩy không mười một", "0.011"),
+])
+def test_zeros_before_a_group_read_after_phay(text, value):
+    assert words_to_amount(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("một phẩy", "'một phẩy' không phải số tiền bằng chữ hợp lệ: thiếu phần thập phân sau 'phẩy' "
+                 "(văn bản dừng giữa chừng)"),
+    ("một phẩy không 25", "'một phẩy không 25' không phải số tiền bằng chữ hợp lệ (từ thứ 4: '25'): "
+                          "phần sau 'phẩy' phải viết bằng chữ"),
+    ("một phẩy 25", "'một phẩy 25' không phải số tiền bằng chữ hợp lệ (từ thứ 3: '25'): "
+                    "phần sau 'phẩy' phải viết bằng chữ"),
+    ("một phẩy không hai mươi", "'một phẩy không hai mươi' không phải số tiền bằng chữ hợp lệ (từ thứ 5: "
+                                "'mươi'): phần thập phân không kết thúc bằng chữ số 0 (viết 'phẩy hai', "
+                                "không viết 'phẩy hai mươi')"),
+    ("một phẩy hai mươi lăm đồng", "'một phẩy hai mươi lăm đồng' không phải số tiền bằng chữ hợp lệ (từ thứ 6: "
+                                   "'đồng'): sau phần thập phân không còn gì ('đồng' không dùng với số lẻ)"),
+])
+def test_fraction_refusals_in_full(text, message):
+    with pytest.raises(WordsError) as exc:
+        words_to_amount(text)
+    assert str(exc.value) == message
+
+
+def test_money_words_refusals_in_full():
+    with pytest.raises(WordsError) as exc:
+        money_words(Decimal("1.5"))
+    assert str(exc.value) == "số tiền đồng phải là số nguyên đồng, nhận được 1,5"
+    assert money_words(Decimal("12.34"), "USD") == "Mười hai đô la Mỹ ba mươi bốn xu"
+
+
+_FULL_HUNDREDS = ("nhóm sau 'nghìn/triệu/tỷ' phải đọc đủ hàng trăm (không trăm linh hai, không trăm hai mươi) "
+                  "hoặc 'linh' + chữ số")
+
+
+@pytest.mark.parametrize("text,position,word,reason", [
+    ("linh năm nghìn đồng", 1, "linh", "nhóm đầu tiên đọc gọn, không bắt đầu bằng 'không trăm' hay 'linh'"),
+    ("không nghìn đồng", 1, "không", "'không' chỉ dùng một mình (số 0) hoặc trong 'không trăm'"),
+    ("một nghìn không đồng", 3, "không", "'không' chỉ dùng một mình (số 0) hoặc trong 'không trăm'"),
+    ("một nghìn năm đồng", 3, "năm", _FULL_HUNDREDS),
+    ("một triệu hai triệu đồng", 3, "hai", _FULL_HUNDREDS),
+    ("không trăm năm đồng", 3, "năm", "sau 'trăm' một chữ số phải có 'linh' hoặc 'lẻ' đứng trước (một trăm linh năm)"),
+    ("một phẩy", 0, "", "thiếu phần thập phân sau 'phẩy' (văn bản dừng giữa chừng)"),
+])
+def test_syntax_errors_name_the_word_and_the_rule(text, position, word, reason):
+    from nscl_xl.words import WordsSyntaxError
+
+    with pytest.raises(WordsSyntaxError) as exc:
+        words_to_amount(text)
+    e = exc.value
+    assert (e.reason, e.text, e.position, e.word) == (reason, text, position, word)
+    where = f" (từ thứ {position}: '{word}')" if position else ""
+    assert str(e) == f"'{text}' không phải số tiền bằng chữ hợp lệ{where}: {reason}"
+
+
+def test_negative_zero_is_written_without_am():
+    assert amount_to_words(Decimal("-0")) == "Không đồng" and amount_to_words(-0) == "Không đồng"
+    assert number_words(Decimal("-0.0")) == "không" and number_words(Decimal("-0.5")) == "âm không phẩy năm"
+    assert money_words(Decimal("-0.00"), "USD") == "Không đô la Mỹ"
+    assert money_words(Decimal("-0.05"), "USD") == "Âm không đô la Mỹ năm xu"
