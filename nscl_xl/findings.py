@@ -9,6 +9,7 @@ found``; amounts in ``expected``/``found``/``difference`` are in the table's uni
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+import functools
 import math
 from decimal import Decimal
 
@@ -126,17 +127,33 @@ def check_value(value) -> object:
     return d if d.is_finite() else str(value)
 
 
-def wrapped_lines(values, widths, chars_per_width: float = 1 / 1.15) -> int:
+#: Characters per unit of Excel column width: a safe estimate for Vietnamese text in Times New
+#: Roman 12 or Calibri 11.
+CHARS_PER_WIDTH = 1 / 1.15
+
+
+def wrapped_lines(values, widths) -> int:
     """Lines a row of wrapped text needs when each value is shown in a column *widths[i]* wide
-    (Excel width units; *chars_per_width* characters each, a safe estimate for Vietnamese text
-    in Times New Roman or Calibri). Files do not re-measure rows on opening, so a writer that
-    wraps text must set the row height itself."""
+    (Excel width units). Files do not re-measure rows on opening, so a writer that wraps text
+    must set the row height itself. Called for every data row of a summary: the common case
+    (nothing wider than its column) is one comparison a cell, and a long text is measured once."""
     lines = 1
-    for v, w in zip(values, widths):
-        if isinstance(v, str) and len(v) > w * chars_per_width:
-            n = sum(math.ceil(max(len(part), 1) / (w * chars_per_width)) for part in v.split("\n"))
-            lines = max(lines, n)
+    for v, limit in zip(values, _limits(tuple(widths))):
+        if v.__class__ is str and len(v) > limit:
+            n = _text_lines(v, limit)
+            if n > lines:
+                lines = n
     return lines
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(widths: tuple) -> list[float]:
+    return [w * CHARS_PER_WIDTH for w in widths]
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_lines(text: str, limit: float) -> int:
+    return sum(math.ceil(max(len(part), 1) / limit) for part in text.split("\n"))
 
 
 def dec_str(value: Decimal | int | None) -> str | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from . import provinces as prov
 from .bulk_sheet import SheetEdit, apply_edits, iter_rows_xml, stream_rows
 from .consolidate import UNCLASSIFIED, Consolidation, category_labels
-from .findings import CHECK_HEADERS, check_row
+from .findings import CHECK_HEADERS, check_row, wrapped_lines
 from .model import col_letter
 from .money import MoneyUnit, format_vn
 from .safe_write import atomic_path
@@ -291,30 +291,10 @@ def _write_data(ws, rows: list[list], f: _Formats, table: bool) -> list[list]:
 DATA_WIDTHS = [14, 14, 9, 20, 6, 50, 16, 26, 26, 12, 6, 10, 10, 10]
 
 
-_CHARS_PER_WIDTH = 1 / 1.15  # characters of Times New Roman 12 per unit of column width (a safe estimate)
-
-
 def _wrapped_height(values, widths) -> float | None:
-    """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line.
-    Called for every data row: the common case (nothing wider than its column) is one comparison a
-    cell, and a long text (an item repeated on each of its years) is measured once."""
-    lines = 1
-    for v, limit in zip(values, _limits(tuple(widths))):
-        if v.__class__ is str and len(v) > limit:
-            n = _text_lines(v, limit)
-            if n > lines:
-                lines = n
+    """Points for a row of wrapped text (Times New Roman 12: 15.75 pt a line); None for one line."""
+    lines = wrapped_lines(values, widths)
     return 15.75 * lines if lines > 1 else None
-
-
-@functools.lru_cache(maxsize=64)
-def _limits(widths: tuple) -> list[float]:
-    return [w * _CHARS_PER_WIDTH for w in widths]
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_lines(text: str, limit: float) -> int:
-    return sum(math.ceil(max(len(part), 1) / limit) for part in text.split("\n"))
 
 
 class _Sums:
