@@ -365,8 +365,15 @@ def _process_file(path: Path, verify: bool) -> FileResult:
     n_err = sum(f.severity == ERROR for f in findings)
     source = SourceFile(str(path), "used", "" if plan.province else "không rõ tỉnh (ghi rõ ô 'Tỉnh')",
                         n_records=len(records), n_errors=n_err, n_warnings=len(findings) - n_err, **_describe(plan))
-    counted = sum(r.amount_vnd for r in records)
-    if records and source.total_vnd != counted:
+    hidden = frozenset(s.name for s in plan.sheets if s.state != "visible")
+    # What is counted for the file is what the summary adds: lines on hidden sheets never are
+    # (_drop_hidden), so the note compares the visible sheets' lines with their printed totals.
+    shown = [r for r in records if r.sheet not in hidden]
+    counted = sum(r.amount_vnd for r in shown)
+    if hidden and shown:
+        totals = [t.grand_total_dong() for t in plan.tables if t.sheet not in hidden]
+        source.total_vnd = sum(v for v in totals if v is not None) if any(v is not None for v in totals) else None
+    if shown and source.total_vnd != counted:
         # The summary adds the finest lines; the file is listed with what is counted for it, and
         # the printed total beside it (the Kiểm tra sheet says which cell is wrong).
         printed = "không có" if source.total_vnd is None else f"{format_vn(source.total_vnd)} đồng"
@@ -374,7 +381,6 @@ def _process_file(path: Path, verify: bool) -> FileResult:
                 "(xem trang Kiểm tra để sửa)")
         source.reason = f"{source.reason}; {note}" if source.reason else note
         source.total_vnd = counted
-    hidden = frozenset(s.name for s in plan.sheets if s.state != "visible")
     return FileResult(source, records, findings, hidden_sheets=hidden)
 
 

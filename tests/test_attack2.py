@@ -1,0 +1,52 @@
+"""Hostile cases for issues 11 and 16 found after they were resolved (attack2).
+
+Each test builds its own input and asserts exact numbers in đồng, the status/reason of each file,
+findings and exit codes.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from nscl_xl.consolidate import consolidate_dir
+from nscl_xl.workbook_io import SheetGrid
+
+from . import grids as G
+
+M = 1_000_000
+HEAD = [["Tỉnh: Kiên Giang"], ["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026", "2027"]]
+GOOD = HEAD + [["1", "a", 20, 10, 10], ["2", "b", 40, 15, 25], ["", "Tổng cộng", 60, 25, 35]]
+# An old version kept on a hidden sheet, its printed total wrong by 100 triệu.
+OLD_BAD = HEAD + [["1", "a", 30, 15, 15], ["2", "b", 40, 15, 25], ["", "Tổng cộng", 170, 80, 90]]
+# The visible version with a wrong printed total (70 for 60).
+NEW_BAD = HEAD + [["1", "a", 20, 10, 10], ["2", "b", 40, 15, 25], ["", "Tổng cộng", 70, 30, 40]]
+
+
+def _one_file(tmp_path, visible, hidden):
+    d = tmp_path / "in"
+    d.mkdir()
+    path = G.write_grid(d / "kg.xlsx", [SheetGrid("Mới", visible), SheetGrid("Cũ", hidden)])
+    wb = openpyxl.load_workbook(path)
+    wb["Cũ"].sheet_state = "hidden"
+    wb.save(path)
+    cons = consolidate_dir(d)
+    (src,) = cons.sources
+    return cons, src
+
+
+def test_file_note_about_counted_total_ignores_hidden_sheets(tmp_path):
+    # The visible table agrees with its printed total; only the hidden (never summed) sheet does
+    # not. The file's line in "Nguồn"/JSON must not claim a difference computed with hidden lines.
+    cons, src = _one_file(tmp_path, GOOD, OLD_BAD)
+    assert sum(r.amount_vnd for r in cons.records) == 60 * M
+    assert src.total_vnd == 60 * M
+    assert "tổng in trong bảng" not in src.reason, src.reason
+    assert {(f.sheet, f.rule) for f in cons.findings if f.rule == "hidden-sheet"} == {("Cũ", "hidden-sheet")}
+
+
+def test_file_note_states_the_visible_difference(tmp_path):
+    cons, src = _one_file(tmp_path, NEW_BAD, GOOD)
+    assert sum(r.amount_vnd for r in cons.records) == 60 * M and src.total_vnd == 60 * M
+    assert "tổng hợp cộng các dòng chi tiết: 60.000.000 đồng; tổng in trong bảng: 70.000.000 đồng" in src.reason, \
+        src.reason
