@@ -46,6 +46,10 @@ def _index() -> dict[str, Unit]:
     out["tp ho chi minh"] = out["ho chi minh"]
     out["thanh pho ho chi minh"] = out["ho chi minh"]
     out["hue"] = out["thua thien hue"]
+    for alias, key in (("hcm", "ho chi minh"), ("tp hcm", "ho chi minh"), ("tphcm", "ho chi minh"),
+                       ("bac can", "bac kan"), ("dac lac", "dak lak"), ("dak lac", "dak lak"),
+                       ("dac nong", "dak nong"), ("kontum", "kon tum")):
+        out[alias] = out[key]  # older or abbreviated spellings found in plans
     return out
 
 
@@ -72,7 +76,7 @@ def canonical(name: str) -> str | None:
 
 def merged_2025(name: str) -> str:
     """The unit in force since 1 July 2025 that *name* belongs to (itself if unchanged)."""
-    hit = _index().get(_norm(name))
+    hit = _lookup(name)  # "tỉnh Kiên Giang" belongs to An Giang as "Kiên Giang" does
     return hit.province_2025 if hit else name
 
 
@@ -85,7 +89,9 @@ def code(name: str) -> int | None:
 def code_2025(name: str) -> int | None:
     """Code of *name* as one of the 34 units since 1 July 2025, None when it is not one of them."""
     key = _norm(name)
-    return _codes_2025().get(key, _codes_2025().get(re.sub(r"^(tinh|thanh pho|tp)\s+", "", key)))
+    hit = _codes_2025().get(key, _codes_2025().get(re.sub(r"^(tinh|thanh pho|tp)\s+", "", key)))
+    unit = _lookup(name) if hit is None else None  # other spellings ("TP HCM") of an unchanged unit
+    return unit.code_2025 if unit and unit.province == unit.province_2025 else hit
 
 
 # --- Vietnamese alphabetical order ------------------------------------------------------------------

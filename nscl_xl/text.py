@@ -27,6 +27,12 @@ def _fold_table() -> dict[int, int | None]:
         if base.isascii() and base.isalpha():
             table[cp] = ord(base)
     table[ord("đ")], table[ord("Đ")] = ord("d"), ord("D")
+    # Look-alikes of Đ/đ that legacy-font converters (TCVN3, VNI) and some keyboards type:
+    # Icelandic eth Ð/ð (U+00D0/U+00F0) and African D Ɖ/ɖ (U+0189/U+0256).
+    for cp in (0xD0, 0x189):
+        table[cp] = ord("D")
+    for cp in (0xF0, 0x256):
+        table[cp] = ord("d")
     return table
 
 

@@ -50,3 +50,49 @@ def test_file_note_states_the_visible_difference(tmp_path):
     assert sum(r.amount_vnd for r in cons.records) == 60 * M and src.total_vnd == 60 * M
     assert "tổng hợp cộng các dòng chi tiết: 60.000.000 đồng; tổng in trong bảng: 70.000.000 đồng" in src.reason, \
         src.reason
+
+
+# --- province names and Đ look-alikes (issues 11 and 16) ---------------------------------------------
+
+def _plan_rows(province: str, a: int) -> list[list]:
+    return [[f"Tỉnh: {province}"], ["Kế hoạch giai đoạn 2026-2027"], ["Đơn vị tính: triệu đồng"],
+            ["TT", "Nội dung", "Tổng kinh phí", "2026", "2027"], ["1", "a", a, 10, a - 10],
+            ["2", "b", 40, 15, 25], ["", "Tổng cộng", a + 40, 25, a + 15]]
+
+
+@pytest.mark.parametrize("written,canonical", [
+    ("Ðồng Tháp", "Đồng Tháp"),  # U+00D0 (eth), as legacy TCVN3/VNI converters write Đ
+    ("TP HCM", "Hồ Chí Minh"), ("Tp. HCM", "Hồ Chí Minh"), ("Bắc Cạn", "Bắc Kạn"), ("Đắc Lắc", "Đắk Lắk"),
+    ("Kontum", "Kon Tum"),
+])
+def test_two_plans_of_one_province_in_another_spelling_conflict(tmp_path, written, canonical):
+    # Same province, kind and years, different content: a conflict (one plan counted), not two provinces.
+    G.write_grid(tmp_path / "a.xlsx", [SheetGrid("PL", _plan_rows(canonical, 20))])
+    G.write_grid(tmp_path / "b.xlsx", [SheetGrid("PL", _plan_rows(written, 30))])
+    cons = consolidate_dir(tmp_path)
+    assert {r.province for r in cons.records} == {canonical}
+    assert len(cons.conflicts) == 1
+    assert sum(r.amount_vnd for r in cons.records) in (60 * M, 70 * M)
+
+
+def test_eth_in_the_unit_line_is_read_as_dong():
+    from nscl_xl.reader import read_grids_plan
+    from nscl_xl.verify import verify_plan
+
+    rows = [["Ðơn vị tính: triệu ðồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026", "2027"],
+            ["1", "a", 20, 10, 10], ["", "Tổng cộng", 20, 10, 10]]
+    plan = read_grids_plan([SheetGrid("S", rows)], "t.xlsx")
+    (t,) = plan.tables
+    assert t.unit.label == "triệu đồng" and t.grand_total_dong() == 20 * M
+    assert verify_plan(plan) == []
+
+
+@pytest.mark.parametrize("name,merged,code_2025", [
+    ("tỉnh Kiên Giang", "An Giang", None), ("TỈNH KIÊN GIANG", "An Giang", None),
+    ("TP HCM", "Hồ Chí Minh", 79), ("Ðồng Tháp", "Đồng Tháp", 82),
+])
+def test_merged_2025_accepts_every_spelling_code_accepts(name, merged, code_2025):
+    from nscl_xl import provinces as P
+
+    assert P.merged_2025(name) == merged
+    assert P.code_2025(name) == code_2025
