@@ -256,12 +256,13 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
             _fail(NsclError("không tìm thấy tệp hoặc thư mục.", file=str(p)))
         found, passed = iter_workbook_files(p)
         if p.is_dir():  # the summary written into the folder (the Excel button does) is no plan to check
-            from .consolidate import container_marks
+            from .consolidate import container_marks, not_spreadsheets
 
             summaries = [q for q in found if container_marks(q).made_by == "summary"]
             found = [q for q in found if q not in summaries]
             passed += [(q, "sổ tổng hợp do nscl-xl tạo (thuộc tính nscl_xl_kind), không phải kế hoạch; bỏ qua")
                        for q in summaries]
+            passed += not_spreadsheets(p)  # PDF, Word, text…: every file in the folder gets a line
         files.extend(found)
         for q, why in passed:  # a FIFO/device named on the command line is an error, in a folder a note
             if q == p:

@@ -96,3 +96,25 @@ def test_merged_2025_accepts_every_spelling_code_accepts(name, merged, code_2025
 
     assert P.merged_2025(name) == merged
     assert P.code_2025(name) == code_2025
+
+
+# --- verify accounts for every file in a folder (issue 16 point 4) -----------------------------------
+
+def test_verify_on_a_folder_lists_pdf_word_and_text_files(tmp_path):
+    import subprocess
+    import sys
+
+    G.write_grid(tmp_path / "kg.xlsx", [SheetGrid("PL", GOOD)])
+    (tmp_path / "ke hoach.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "ke hoach.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "ghi chu.txt").write_text("x", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", "verify", str(tmp_path)], capture_output=True,
+                         text=True, encoding="utf-8", timeout=120)
+    assert res.returncode == 0, res.stderr
+    for name, kind in (("ke hoach.pdf", "tệp PDF"), ("ke hoach.docx", "văn bản Word"), ("ghi chu.txt", "tệp văn bản")):
+        assert f"Bỏ qua {tmp_path / name}: {kind}, không đọc số liệu" in res.stderr, res.stderr
+    # A folder with no workbook at all: nothing checked (exit 5), and the PDF is still named.
+    (tmp_path / "kg.xlsx").unlink()
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", "verify", str(tmp_path)], capture_output=True,
+                         text=True, encoding="utf-8", timeout=120)
+    assert res.returncode == 5 and f"Bỏ qua {tmp_path / 'ke hoach.pdf'}: tệp PDF" in res.stderr, res.stderr
