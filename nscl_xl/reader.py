@@ -278,6 +278,11 @@ def _code_kind(code: str) -> str:
     return "other"
 
 
+def _is_part(code: str) -> bool:
+    """A single capital letter other than the Roman numerals I, V, X: a part ("Phần A")."""
+    return bool(re.fullmatch(r"[A-Z]\.?", code)) and code[0] not in "IVX"
+
+
 def _normal_code(value: object) -> str:
     text = cell_text(value)
     return text[:-1] if _ARABIC.match(text) and text.endswith(".") else text
@@ -287,7 +292,11 @@ def _find_parent(stack: list[BudgetLine], line: BudgetLine) -> BudgetLine | None
     """Choose the parent of *line* among the open lines (most recent last)."""
     kind, code = line.kind, line.code
     if kind == "roman":
-        return None
+        # Parts "A", "B" (and "C", "D", never Roman sections 100, 500) hold Roman sections:
+        # A > I > 1. A Roman section goes under the open part; a part is top level.
+        if _is_part(code):
+            return None
+        return next((cand for cand in reversed(stack) if cand.kind == "roman" and _is_part(cand.code)), None)
     if kind == "arabic":
         parts = code.split(".")
         # The nearest open line whose code is a prefix ("1.2" for "1.2.1", else "1" when

@@ -118,3 +118,29 @@ def test_verify_on_a_folder_lists_pdf_word_and_text_files(tmp_path):
     res = subprocess.run([sys.executable, "-m", "nscl_xl", "verify", str(tmp_path)], capture_output=True,
                          text=True, encoding="utf-8", timeout=120)
     assert res.returncode == 5 and f"Bỏ qua {tmp_path / 'ke hoach.pdf'}: tệp PDF" in res.stderr, res.stderr
+
+
+# --- parts A/B holding Roman sections (issue 11: nothing counted twice) ------------------------------
+
+PARTS = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026", "2027"],
+         ["A", "Kinh phí sự nghiệp", 30, 15, 15], ["I", "Đào tạo", 30, 15, 15], ["1", "a", 30, 15, 15],
+         ["", "Cộng phần A", 30, 15, 15],
+         ["B", "Kinh phí khác", 40, 15, 25], ["I", "Hội nghị", 25, 10, 15], ["1", "b", 25, 10, 15],
+         ["II", "Chi khác", 15, 5, 10], ["1", "c", 15, 5, 10], ["", "Cộng phần B", 40, 15, 25],
+         ["C", "Dự phòng", 10, 5, 5], ["I", "Dự phòng", 10, 5, 5], ["1", "d", 10, 5, 5],
+         ["", "TỔNG CỘNG (A+B+C)", 80, 35, 45]]
+
+
+def test_parts_hold_roman_sections_and_are_counted_once():
+    from nscl_xl.reader import read_grids_plan
+    from nscl_xl.verify import verify_plan
+
+    plan = read_grids_plan([SheetGrid("S", PARTS)], "t.xlsx")
+    (t,) = plan.tables
+    roots = [ln for ln in t.lines if ln.parent is None]
+    assert [(ln.code, [k.code for k in ln.children]) for ln in roots] == [("A", ["I"]), ("B", ["I", "II"]),
+                                                                             ("C", ["I"])]
+    assert [ln.item for ln in t.finest_lines()] == ["a", "b", "c", "d"]
+    finest = sum(a.dong(t.unit) for ln in t.finest_lines() for a in ln.years.values())
+    assert finest == 80 * M and t.grand_total_dong() == 80 * M
+    assert verify_plan(plan) == []
