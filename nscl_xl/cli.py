@@ -183,7 +183,7 @@ def main() -> None:
               help="Đọc số tiền bằng chữ, in ra số (đồng); văn bản đọc được nhiều cách thì báo lỗi, liệt kê các cách.")
 @click.option("--unit", type=UNITS, default="dong", show_default=True,
               help="Đơn vị của AMOUNT (có dấu hay không dấu: triệu = trieu); được đổi ra đồng trước khi viết.")
-@click.option("--style", type=click.Choice(["chuan", "le", "ngan", "mien-nam"]), default="chuan", show_default=True,
+@click.option("--style", type=VnChoice(["chuan", "le", "ngan", "mien-nam"]), default="chuan", show_default=True,
               help="Kiểu đọc: chuan (linh, nghìn), le (lẻ), ngan (ngàn), mien-nam (lẻ, ngàn, tư).")
 @click.option("--le", "zero_le", is_flag=True, help="Dùng 'lẻ' thay cho 'linh'.")
 @click.option("--ngan", is_flag=True, help="Dùng 'ngàn' thay cho 'nghìn'.")
@@ -193,7 +193,7 @@ def main() -> None:
 @click.option("--no-commas", is_flag=True, help="Không đặt dấu phẩy sau mỗi nhóm.")
 @click.option("--no-dong", is_flag=True, help="Chỉ đọc số, không viết hoa, không có 'đồng'.")
 @click.option("--usd", is_flag=True, help="Đô la Mỹ (đô la Mỹ … xu).")
-@click.option("--decimals", type=click.Choice(["digits", "group"]), default="digits", show_default=True,
+@click.option("--decimals", type=VnChoice(["digits", "group"]), default="digits", show_default=True,
               help="Phần sau 'phẩy': đọc từng chữ số hoặc đọc cả nhóm.")
 def words(amount, parse_text, unit, style, zero_le, ngan, tu, ti, chan, no_commas, no_dong, usd, decimals):
     """Viết AMOUNT bằng chữ (ví dụ 2628000000 hoặc 2.628.000.000), hoặc đọc ngược với --parse."""
@@ -541,7 +541,7 @@ def _period(value: str | None) -> tuple[int, int] | None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--sheet", help="Trang cần điền (mặc định: bảng dự toán đầu tiên).")
 @click.option("--period", metavar="2026-2030", help="Giai đoạn, khi tiêu đề và bảng chưa ghi.")
-@click.option("--spread", type=click.Choice(["even", "front", "back"]), default="even", show_default=True,
+@click.option("--spread", type=VnChoice(["even", "front", "back"], aliases={"deu": "even", "dau": "front", "cuoi": "back"}), default="even", show_default=True,
               help="Phần dư đơn vị chia vào đâu: đều, những năm đầu, những năm cuối.")
 @click.option("--schedule", multiple=True, metavar="MÃ:u1,u2,…",
               help="Số đơn vị từng năm cho một dòng, ví dụ 5.3:0,1,1,1,0 (lặp lại cho nhiều dòng).")

@@ -144,3 +144,30 @@ def test_parts_hold_roman_sections_and_are_counted_once():
     finest = sum(a.dong(t.unit) for ln in t.finest_lines() for a in ln.years.values())
     assert finest == 80 * M and t.grand_total_dong() == 80 * M
     assert verify_plan(plan) == []
+
+
+# --- click's own texts in Vietnamese for every choice option (issue 16 point 3) ----------------------
+
+@pytest.mark.parametrize("args,option", [
+    (["fill-years", "x.xlsx", "--spread", "bad"], "--spread"),
+    (["words", "12", "--style", "bad"], "--style"),
+    (["words", "12", "--decimals", "bad"], "--decimals"),
+])
+def test_every_choice_option_fails_in_vietnamese(args, option):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", *args], capture_output=True, text=True,
+                         encoding="utf-8", timeout=120)
+    assert res.returncode == 2
+    assert f"Lỗi: giá trị không hợp lệ cho '{option}': 'bad' không phải một trong:" in res.stderr, res.stderr
+    assert "is not one of" not in res.stderr
+
+
+def test_spread_accepts_vietnamese_names():
+    from click.testing import CliRunner
+
+    from nscl_xl.cli import main
+
+    res = CliRunner().invoke(main, ["fill-years", "khong-co.xlsx", "--spread", "Đều"])
+    assert "--spread" not in res.output and res.exit_code != 0  # the option passed; the file is missing
