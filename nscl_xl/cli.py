@@ -357,7 +357,8 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
     """Tổng hợp mọi bảng dự toán trong DIRECTORY (kể cả thư mục con) thành một sổ tổng hợp.
 
     Mã thoát: 0 dùng được mọi tệp; 3 có tệp bị bỏ qua vì lỗi hoặc hai kế hoạch xung đột; 1 có phát hiện ở mức
-    --fail-on; 2 không tổng hợp được gì hoặc yêu cầu không làm được (không ghi gì).
+    --fail-on; 2 không tổng hợp được gì hoặc yêu cầu không làm được (không ghi gì); 5 các tệp dùng được không có
+    số liệu kinh phí nào (vẫn ghi sổ tổng hợp).
     """
     from .consolidate import check_outputs, consolidate_dir
     from .errors import NsclError, UsageError
@@ -398,6 +399,8 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
     code = cons.exit_code
     if code == 0 and _fails(cons.findings, fail_on):
         code = 1
+    if code == 0 and cons.used and not cons.records:  # no silent zero: a total of 0 đồng read from nothing
+        code = NOTHING_CHECKED
     written: dict[str, str] = {}
     if not cons.used:
         _report_files(cons, _Say(quiet=False, to_stderr=True))
@@ -425,6 +428,10 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
         if json_out != "-":
             written["json"] = json_out
     _report(cons, say, written, MoneyUnit.from_key(unit))
+    if cons.used and not cons.records:
+        click.echo("Không có số liệu kinh phí nào được tổng hợp: các tệp dùng được không nêu kinh phí (xem lý do từng "
+                   "tệp); tổng 0 đồng không phải là số liệu. Hãy thêm tệp Excel phụ lục dự toán của các tỉnh rồi chạy "
+                   "lại.", err=True)
     sys.exit(code)
 
 

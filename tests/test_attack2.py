@@ -171,3 +171,26 @@ def test_spread_accepts_vietnamese_names():
 
     res = CliRunner().invoke(main, ["fill-years", "khong-co.xlsx", "--spread", "Đều"])
     assert "--spread" not in res.output and res.exit_code != 0  # the option passed; the file is missing
+
+
+# --- consolidate with no amount at all (issue 11 point 1: no silent zero) ----------------------------
+
+def test_consolidate_of_targets_only_plans_does_not_exit_0(tmp_path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import WORKBOOKS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(WORKBOOKS / "dong_thap_2021_2030.xlsx", folder)
+    res = subprocess.run([sys.executable, "-m", "nscl_xl", "consolidate", str(folder), "-o", str(tmp_path / "o.xlsx"),
+                          "--json", str(tmp_path / "run.json")], capture_output=True, text=True, encoding="utf-8",
+                         timeout=300)
+    assert res.returncode == 5, (res.stdout, res.stderr)
+    assert "Không có số liệu kinh phí nào được tổng hợp" in res.stderr
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert run["exit_code"] == 5 and run["total_vnd"] == 0 and run["counts"]["used"] == 1
+    assert (tmp_path / "o.xlsx").exists()  # the summary still lists Đồng Tháp (targets only)
