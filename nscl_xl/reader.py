@@ -67,6 +67,8 @@ _TOTAL = re.compile(r"^((tong cong|tong so|tong kinh phi|tong du toan)\b|(tong|c
 # A section subtotal: "Cộng mục I", "Tổng cộng phần II", "Cộng I:".
 _SUBTOTAL = re.compile(r"^(tong cong|tong so|tong|cong)\s+((muc|phan|nhom|khoan|chuong)\s+([ivxlc]+|\d+|[a-z])\b"
                        r"|([ivxlc]+|\d+|[a-d])\s*[:.]?$)")
+#: "Cộng", "Tổng:" alone: a grand total at the end, a section subtotal when a section follows.
+_BARE_TOTAL = re.compile(r"^(tong|cong)\s*:?$")
 _ROUNDING_NOTE = re.compile(r"lam tron")
 _WORDS = re.compile(r"bang chu")
 _SIGNATURE = re.compile(r"^(kt\.|tm\.|nguoi lap|noi nhan|chu tich|pho chu tich|giam doc|thu truong|ke toan)")
@@ -540,6 +542,17 @@ def _parse_table(grid: SheetGrid, file: str, header_row: int, prev_end: int) -> 
             # it covers; a horizontal merge (the total row's label) belongs to its own column.
             src = origin.get((row, c), (row, c)) if origin else (row, c)
             setattr(line, name, cell_text(grid.cell(*src)) if src[1] == c else "")
+        if total is not None and total[0] == "total" and table.total is None and table.lines \
+                and _BARE_TOTAL.match(fold(item or code)):
+            # A bare "Cộng" closing a section, with the next section after it, is that section's
+            # subtotal (tables that close each section with "Cộng"), never the end of the table.
+            nxt = next_nonblank(row + 1)
+            nxt_code = _normal_code(values[nxt][code_c]) if nxt is not None and code_c is not None \
+                and code_c < len(values[nxt]) else ""
+            nxt_label = " ".join(t for _, t in _row_texts(grid, nxt)) if nxt is not None else ""
+            if _code_kind(nxt_code) == "roman" or (not nxt_code and _total_kind(nxt_label) == ("total", "")):
+                total = ("subtotal", "")
+                line.kind = "subtotal"
         if total is not None:
             if total[0] == "subtotal":
                 table.subtotals.append((line, _subtotal_section(table, total[1])))

@@ -194,3 +194,28 @@ def test_consolidate_of_targets_only_plans_does_not_exit_0(tmp_path):
     run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
     assert run["exit_code"] == 5 and run["total_vnd"] == 0 and run["counts"]["used"] == 1
     assert (tmp_path / "o.xlsx").exists()  # the summary still lists Đồng Tháp (targets only)
+
+
+# --- each section closed by a bare "Cộng" (issue 11: a subtotal is not the grand total) ---------------
+
+def _cong_rows(sub_ii: int) -> list[list]:
+    return [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", "2026", "2027"],
+            ["I", "A", 20, 10, 10], ["1", "a", 20, 10, 10], ["", "Cộng", 20, 10, 10],
+            ["II", "B", 40, 15, 25], ["1", "b", 15, 5, 10], ["2", "c", 25, 10, 15], ["", "Cộng", sub_ii, 15, 25],
+            ["", "Tổng cộng", 60, 25, 35]]
+
+
+def test_bare_cong_closing_each_section_is_a_subtotal():
+    from nscl_xl.reader import read_grids_plan
+    from nscl_xl.verify import verify_plan
+
+    plan = read_grids_plan([SheetGrid("S", _cong_rows(40))], "t.xlsx")
+    (t,) = plan.tables
+    assert t.total.row == 9 and t.grand_total_dong() == 60 * M
+    assert [ln.item for ln in t.finest_lines()] == ["a", "b", "c"]
+    assert sum(a.dong(t.unit) for ln in t.finest_lines() for a in ln.years.values()) == 60 * M
+    assert [(ln.row, sec.code) for ln, sec in t.subtotals] == [(4, "I"), (8, "II")]
+    assert verify_plan(plan) == [] and t.unread == []
+    # A wrong section subtotal is an error at its own cell.
+    wrong = read_grids_plan([SheetGrid("S", _cong_rows(45))], "t.xlsx")
+    assert {(f.cell, f.rule, f.severity) for f in verify_plan(wrong)} == {("C9", "subtotal", "error")}
