@@ -57,7 +57,9 @@ _FIELD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("amount", re.compile(r"(tong kinh phi|thanh tien|kinh phi|tong cong|tong so|so tien|du toan|tong)")),
 ]
 # "2026", "Năm 2026", "2026 (triệu đồng)", "Năm 2026 (tr.đ)", "2026:"
-_YEAR = re.compile(r"^(nam ?)?(20\d\d)\s*[:.]?\s*(\(.*\))?$")
+# "Năm 2026", "2026 (tr.đ)", "2026.0" (a year number typed as text), "Năm 2026*" (a footnote mark),
+# "Năm thứ nhất (2026)".
+_YEAR = re.compile(r"^(nam ?|nam thu [a-z]+ ?\(?)?(20\d\d)(?:\.0+)?\)?\s*\**\s*[:.]?\s*(\(.*\))?\s*\**$")
 _YEAR_TOKEN = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?( ?[=x*+-] ?\(?\d{1,2}\)?)*$|^\([a-z]\)$")
 # A grand total: "Tổng cộng (I+II)", "TỔNG SỐ", "Cộng", "Tổng:" — but not an item that starts

@@ -238,3 +238,20 @@ def test_partial_total_between_sections_does_not_end_the_table():
     (t,) = plan.tables
     assert sum(a.dong(t.unit) for ln in t.finest_lines() for a in ln.years.values()) == 70 * M
     assert t.grand_total_dong() == 70 * M and t.unread == [] and verify_plan(plan) == []
+
+
+# --- year headers with a footnote mark, typed as "2026.0", or "Năm thứ nhất (2026)" (issue 11 point 6) --
+
+@pytest.mark.parametrize("heads", [["Năm 2026*", "Năm 2027*"], ["2026.0", "2027.0"], ["Năm 2026 (*)", "Năm 2027 (*)"],
+                                   ["Năm thứ nhất (2026)", "Năm thứ hai (2027)"]])
+def test_more_year_header_spellings_are_read(heads):
+    from nscl_xl.reader import read_grids_plan
+    from nscl_xl.verify import verify_plan
+
+    rows = [["Đơn vị tính: triệu đồng"], ["TT", "Nội dung", "Tổng kinh phí", *heads],
+            ["1", "a", 20, 10, 10], ["2", "b", 40, 15, 25], ["", "Tổng cộng", 60, 25, 35]]
+    plan = read_grids_plan([SheetGrid("S", rows)], "t.xlsx")
+    (t,) = plan.tables
+    assert [sorted(ln.years) for ln in t.lines] == [[2026, 2027]] * 2
+    assert sum(a.dong(t.unit) for ln in t.finest_lines() for a in ln.years.values()) == 60 * M
+    assert verify_plan(plan) == [] and t.unread == []
