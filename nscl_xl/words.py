@@ -397,7 +397,8 @@ def _tokens(text: str) -> tuple[list[_Tok], str]:
     shown = nfc(text)
     s = _WRAPPER.sub("", shown.lower()).strip()
     s = s.strip("()[] ")
-    s = re.sub(r"[.;,]+$", "", s).strip("()[] ")
+    # "./." closes an amount line in administrative documents ("… đồng chẵn./.")
+    s = re.sub(r"(?:\./\.|[.;,])+$", "", s).strip("()[] ")
     if not s:
         raise WordsSyntaxError("không có chữ số nào", text=shown)
     return [_Tok(w, i + 1) for i, w in enumerate(_TOKEN.findall(s))], shown
