@@ -34,3 +34,57 @@ def test_words_line_with_admin_terminator_passes_verify(tmp_path):
     wb.save(path)
     _, findings = verify_path(path)
     assert [(f.sheet, f.cell, f.rule) for f in findings if f.rule == "words"] == []
+
+
+# Issue 14: formulas right of the table in forms the first tests did not use.
+def _rich_with(tmp_path, monkeypatch, extra):
+    import xlsxwriter
+
+    from .edit_books import SHEET, rich_workbook
+
+    close = xlsxwriter.Workbook.close
+
+    def close_with_extra(self):
+        extra(self, self.get_worksheet_by_name(SHEET), self.get_worksheet_by_name("Tổng hợp"))
+        return close(self)
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", close_with_extra)
+    return rich_workbook(tmp_path / "ke_hoach.xlsx")
+
+
+def test_indirect_text_address_across_the_insertion_is_reported(tmp_path, monkeypatch):
+    """=INDIRECT("I5") read "Một nửa" (75); after five columns go in before G, I5 is the 2028
+    column. The text cannot be shifted, so the formula must be named and the file recalculated
+    on open — before, nothing was said and the stale 75 stayed cached."""
+    import zipfile
+
+    from nscl_xl.fill import fill_workbook
+
+    def extra(wb, ws, other):
+        ws.write_formula("K17", '=INDIRECT("I5")', None, 75)
+        other.write_formula("A7", '=INDIRECT("\'Dự toán\'!I5")', None, 75)
+
+    src = _rich_with(tmp_path, monkeypatch, extra)
+    report = fill_workbook(src, tmp_path / "out.xlsx")
+    indirect = [m for m in report.messages if "INDIRECT" in m]
+    assert [m.split(" dùng")[0] for m in indirect] == ["Công thức ở Dự toán!P17", "Công thức ở Tổng hợp!A7"]
+    wb_xml = zipfile.ZipFile(report.output).read("xl/workbook.xml").decode()
+    assert 'fullCalcOnLoad="1"' in wb_xml
+
+
+@pytest.mark.xfail(strict=True, reason="whole-column/row ranges and defined names are not evaluated: the formula "
+                   "keeps its old cached value (only flagged for recalculation on open), so calamine, pandas and "
+                   "verify itself read a stale number")
+def test_whole_column_sum_right_of_the_table_gets_its_new_cached_value(tmp_path, monkeypatch):
+    import openpyxl as ox
+
+    from nscl_xl.fill import fill_workbook
+
+    def extra(wb, ws, other):
+        ws.write_formula("K14", "=SUM(F:F)", None, 345)  # F holds 345 before the fill (parents empty)
+
+    src = _rich_with(tmp_path, monkeypatch, extra)
+    out = fill_workbook(src, tmp_path / "out.xlsx").output
+    cached = ox.load_workbook(out, data_only=True)["Dự toán"]
+    column_f = sum(c.value for c in cached["F"] if isinstance(c.value, (int, float)) and c.row != 14)
+    assert cached["P14"].value == column_f == 1035

@@ -187,8 +187,32 @@ class WorkbookEditor:
                 self._rewrite(key, lambda x: shift_markup(x, ins, None, False))
             elif re.search(r"pivotcachedefinition\d*\.xml$", key):
                 self._rewrite(key, lambda x: _shift_pivot_source(x, ins))
+        self._flag_text_addresses(ref.name)
         self.formulas_changed = True
         return ins
+
+    def _flag_text_addresses(self, edited: str) -> None:
+        """INDIRECT reads an address written as text, which no insertion moves (Excel does not
+        either): each such formula is named in a note and the file is recalculated on open,
+        since its cached value may now come from another column."""
+        from .refs import col_name
+
+        for ws in self.sheets:
+            if ws.kind != "worksheet" or not self.pkg.has(ws.part):
+                continue
+            if ws.part not in self.models and "indirect(" not in self.pkg.text(ws.part).casefold():
+                continue
+            model = self.sheet(ws.name)
+            for row in model.rows.values():
+                for c, cell in row.cells.items():
+                    f = model.formula(cell)
+                    if f and re.search(r"(?<![\w.])INDIRECT\s*\(", f, re.I):
+                        self.needs_full_calc = True
+                        if len(self.notes) < 20:
+                            self.notes.append(
+                                f"Công thức ở {ws.name}!{col_name(c)}{row.num} dùng INDIRECT (địa chỉ viết bằng chữ): "
+                                f"địa chỉ đó không được dời khi chèn cột vào trang '{edited}'; hãy kiểm tra lại "
+                                f"công thức. Tệp được đánh dấu để Excel tính lại toàn bộ khi mở.")
 
     def _widen_table(self, part: str, old_ref: str, c1: int, ins: ColumnInsert, model: SheetXml) -> None:
         """New table columns where the insertion goes through an Excel table: unique names
