@@ -26,11 +26,37 @@ def test_words_admin_terminator(text, value):
     assert SOTIEN(text) == value
 
 
+# Issue 15: the labels printed on Vietnamese invoices and vouchers ("Số tiền viết bằng chữ:",
+# "Tổng số tiền bằng chữ:") and quotes around the amount were refused, so verify called a
+# correct words line unreadable (an error finding).
+@pytest.mark.parametrize("text", [
+    "Số tiền viết bằng chữ: Hai tỷ, sáu trăm hai mươi tám triệu đồng",
+    "Tổng số tiền bằng chữ: Hai tỷ, sáu trăm hai mươi tám triệu đồng chẵn",
+    "Tổng số tiền viết bằng chữ: Hai tỷ sáu trăm hai mươi tám triệu đồng./.",
+    'Bằng chữ: "Hai tỷ sáu trăm hai mươi tám triệu đồng"',
+    "Bằng chữ: “Hai tỷ sáu trăm hai mươi tám triệu đồng chẵn”./.",
+])
+def test_words_voucher_labels_and_quotes(text):
+    assert words_to_amount(text) == 2_628_000_000
+
+
+@pytest.mark.parametrize("text", ["tổng hai tỷ đồng", '""', "Số tiền: hai tỷ đồng", "Bằng chữ - hai tỷ đồng"])
+def test_words_other_prefixes_still_refused(text):
+    from nscl_xl.words import WordsSyntaxError
+
+    with pytest.raises(WordsSyntaxError):
+        words_to_amount(text)
+
+
 def test_words_line_with_admin_terminator_passes_verify(tmp_path):
     path = tmp_path / "kg.xlsx"
     shutil.copy(WORKBOOKS / "kien_giang_2024.xlsx", path)
     wb = openpyxl.load_workbook(path)
     wb["Phụ lục"]["A20"] = "(Bằng chữ: Hai tỷ, sáu trăm hai mươi tám triệu đồng chẵn./.)"
+    wb.save(path)
+    _, findings = verify_path(path)
+    assert [(f.sheet, f.cell, f.rule) for f in findings if f.rule == "words"] == []
+    wb["Phụ lục"]["A20"] = "Số tiền viết bằng chữ: Hai tỷ, sáu trăm hai mươi tám triệu đồng"
     wb.save(path)
     _, findings = verify_path(path)
     assert [(f.sheet, f.cell, f.rule) for f in findings if f.rule == "words"] == []
