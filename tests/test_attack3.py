@@ -114,3 +114,20 @@ def test_whole_column_sum_right_of_the_table_gets_its_new_cached_value(tmp_path,
     cached = ox.load_workbook(out, data_only=True)["Dự toán"]
     column_f = sum(c.value for c in cached["F"] if isinstance(c.value, (int, float)) and c.row != 14)
     assert cached["P14"].value == column_f == 1035
+
+
+def test_formulas_over_a_range_the_insertion_widens_are_not_left_silently_stale(tmp_path, monkeypatch):
+    """MATCH/COUNT/COLUMNS over the header row A3:I3 (across the insertion before G) give 12, 5
+    and 14 after five year columns go in (LibreOffice), not the 7, 0 and 9 cached before; no
+    cell they read changed value, so they kept the old numbers without a word."""
+    from nscl_xl.fill import fill_workbook
+
+    def extra(wb, ws, other):
+        ws.write_formula("K33", '=MATCH("Ghi chú",A3:I3,0)', None, 7)
+        ws.write_formula("K34", "=COUNT(A3:I3)", None, 0)
+        ws.write_formula("K35", "=COLUMNS(A3:I3)", None, 9)
+
+    src = _rich_with(tmp_path, monkeypatch, extra)
+    report = fill_workbook(src, tmp_path / "out.xlsx")
+    named = sorted(m.split(" đọc")[0] for m in report.messages)
+    assert named == ["Công thức ở Dự toán!P33", "Công thức ở Dự toán!P34", "Công thức ở Dự toán!P35"]

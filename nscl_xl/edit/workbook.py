@@ -57,6 +57,7 @@ class WorkbookEditor:
         self.needs_full_calc = False
         self.formulas_changed = False
         self.notes: list[str] = []
+        self.inserted: list[ColumnInsert] = []  # column insertions made, for recompute_dependents
 
     def close(self) -> None:
         self.pkg.close()
@@ -188,6 +189,7 @@ class WorkbookEditor:
             elif re.search(r"pivotcachedefinition\d*\.xml$", key):
                 self._rewrite(key, lambda x: _shift_pivot_source(x, ins))
         self._flag_text_addresses(ref.name)
+        self.inserted.append(ins)
         self.formulas_changed = True
         return ins
 
@@ -261,6 +263,12 @@ class WorkbookEditor:
 
         target = self.sheet_ref(sheet).name
         pending: dict[str, set[tuple[int, int]]] = {target.casefold(): set(changed)}
+        for ins in self.inserted:
+            # a range across an insertion now holds new cells: MATCH, COUNT, COLUMNS, a VLOOKUP
+            # column index... give another value even where no cell value changed
+            rows = self.sheet(ins.sheet).rows.values()
+            pending.setdefault(ins.sheet.casefold(), set()).update(
+                (row.num - 1, c) for row in rows for c in range(ins.at, ins.at + ins.count))
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         skip = {target.casefold(): set(written)}
         defined = {unescape(m.group(1)): refs_in(unescape(m.group(2))) for m in re.finditer(
