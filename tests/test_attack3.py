@@ -131,3 +131,47 @@ def test_formulas_over_a_range_the_insertion_widens_are_not_left_silently_stale(
     report = fill_workbook(src, tmp_path / "out.xlsx")
     named = sorted(m.split(" đọc")[0] for m in report.messages)
     assert named == ["Công thức ở Dự toán!P33", "Công thức ở Dự toán!P34", "Công thức ở Dự toán!P35"]
+
+
+# Issue 12 x 14: a cell in the last column (XFD) of the sheet being filled. Inserting the year
+# columns pushed it to "XFI1048576", past the last column: an invalid workbook that Excel has
+# to repair. Excel refuses this insertion; so must fill-years (exit 2, nothing written).
+def _limited():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+@pytest.mark.parametrize("cell", ['<c r="XFD1048576"><v>1</v></c>', '<c r="XFB7"><f>1+1</f><v>2</v></c>'])
+def test_fill_refuses_to_push_a_cell_past_the_last_column(tmp_path, monkeypatch, cell):
+    import hashlib
+    import os
+    import re
+    import subprocess
+    import sys
+    import zipfile
+
+    src = _rich_with(tmp_path, monkeypatch, lambda wb, ws, other: None)
+    book = tmp_path / "kh.xlsx"
+    row = re.search(r'r="([A-Z]+)(\d+)"', cell).group(2)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                if f'<row r="{row}"' in text:
+                    text = re.sub(rf'(<row r="{row}"[^>]*>.*?)</row>', lambda m: m.group(1) + cell + "</row>", text,
+                                  count=1, flags=re.S)
+                else:
+                    text = text.replace("</sheetData>", f'<row r="{row}">{cell}</row></sheetData>')
+                data = text.encode()
+            z.writestr(info, data)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    listing = sorted(os.listdir(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "nscl_xl", "fill-years", str(book), "-o", str(tmp_path / "out.xlsx")],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_limited)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "ra ngoài cột cuối cùng" in proc.stderr and re.search(r"ô XF[BD]\d+", proc.stderr)
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+    assert sorted(os.listdir(tmp_path)) == listing  # no output, no temp file

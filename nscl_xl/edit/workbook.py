@@ -35,6 +35,8 @@ class SheetRef:
     kind: str  # worksheet / chartsheet / dialogsheet / macrosheet / other
 
 
+LAST_COL = 16383  # 0-based index of XFD, the last column of a worksheet
+
 class WorkbookEditor:
     """Edits one .xlsx/.xlsm package; :meth:`save` writes the result (input never touched)."""
 
@@ -124,6 +126,16 @@ class WorkbookEditor:
         ref = self.sheet_ref(sheet)
         ins = ColumnInsert(ref.name, at, count)
         model = self.sheet(ref.name)
+        # Excel refuses to push a nonblank cell past column XFD (the file would be invalid);
+        # blank formatted cells there are dropped (move_columns), as Excel drops them.
+        off = next(((row.num, c) for row in model.rows.values() for c, cell in row.cells.items()
+                    if c >= at and c + count > LAST_COL and cell.inner is not None), None)
+        if off is not None:
+            from .refs import col_name
+
+            raise EditError(f"không chèn được {count} cột vào trang '{ref.name}': ô {col_name(off[1])}{off[0]} có dữ liệu "
+                            f"sẽ bị đẩy ra ngoài cột cuối cùng của trang tính (XFD). Hãy xoá hoặc chuyển dữ liệu ở "
+                            f"các cột cuối trang rồi thử lại.", file=str(self.pkg.path), sheet=ref.name)
         rels = self.pkg.rels(ref.part)
         tables = [r.target for r in rels if r.type == REL + "table" and self.pkg.has(r.target)]
         widened = []  # Excel tables the insertion goes through: they get new columns, as in Excel
