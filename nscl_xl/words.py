@@ -330,7 +330,8 @@ _INNER_SCALE = {"nghìn": 3, "ngàn": 3, "triệu": 6}
 _BILLION = {"tỷ", "tỉ"}
 _SCALE = set(_INNER_SCALE) | _BILLION
 _NUMBER_WORDS = set(_DIGIT) | {"mười", "mươi", "trăm", "mốt", "lăm", "tư"} | _LINH | _SCALE
-_WRAPPER = re.compile(r"^[(\[\s]*(?:(?:số tiền|viết)\s+)?bằng chữ\s*:?\s*")
+# "(Bằng chữ: …)", and the labels of invoices and vouchers: "Số tiền viết bằng chữ:", "Tổng số tiền bằng chữ:"
+_WRAPPER = re.compile(r"^[(\[\s]*(?:tổng\s+)?(?:số tiền\s+)?(?:viết\s+)?bằng chữ\s*:?\s*")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\S")
 _NUMERAL = re.compile(r"\d")
 
@@ -396,8 +397,9 @@ def _tokens(text: str) -> tuple[list[_Tok], str]:
                            f"(số có tới {MAX_DIGITS} chữ số)")
     shown = nfc(text)
     s = _WRAPPER.sub("", shown.lower()).strip()
-    s = s.strip("()[] ")
-    s = re.sub(r"[.;,]+$", "", s).strip("()[] ")
+    s = s.strip("()[] \"“”")
+    # "./." closes an amount line in administrative documents ("… đồng chẵn./.")
+    s = re.sub(r"(?:\./\.|[.;,])+$", "", s).strip("()[] \"“”")
     if not s:
         raise WordsSyntaxError("không có chữ số nào", text=shown)
     return [_Tok(w, i + 1) for i, w in enumerate(_TOKEN.findall(s))], shown

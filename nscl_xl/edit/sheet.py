@@ -266,7 +266,8 @@ class SheetXml:
     def move_columns(self, ins: ColumnInsert) -> None:
         for row in self.rows.values():
             if any(c >= ins.at for c in row.cells):
-                row.cells = {ins.col(c): Cell(ins.col(c), cell.attrs, cell.inner) for c, cell in row.cells.items()}
+                row.cells = {ins.col(c): Cell(ins.col(c), cell.attrs, cell.inner) for c, cell in row.cells.items()
+                             if ins.col(c) <= 16383}  # a blank cell pushed past XFD is dropped, as in Excel
                 row.raw = None
             if 'spans="' in row.attrs:
                 row.attrs = re.sub(r'\sspans="[^"]*"', "", row.attrs)

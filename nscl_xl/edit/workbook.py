@@ -35,6 +35,8 @@ class SheetRef:
     kind: str  # worksheet / chartsheet / dialogsheet / macrosheet / other
 
 
+LAST_COL = 16383  # 0-based index of XFD, the last column of a worksheet
+
 class WorkbookEditor:
     """Edits one .xlsx/.xlsm package; :meth:`save` writes the result (input never touched)."""
 
@@ -57,6 +59,7 @@ class WorkbookEditor:
         self.needs_full_calc = False
         self.formulas_changed = False
         self.notes: list[str] = []
+        self.inserted: list[ColumnInsert] = []  # column insertions made, for recompute_dependents
 
     def close(self) -> None:
         self.pkg.close()
@@ -123,6 +126,16 @@ class WorkbookEditor:
         ref = self.sheet_ref(sheet)
         ins = ColumnInsert(ref.name, at, count)
         model = self.sheet(ref.name)
+        # Excel refuses to push a nonblank cell past column XFD (the file would be invalid);
+        # blank formatted cells there are dropped (move_columns), as Excel drops them.
+        off = next(((row.num, c) for row in model.rows.values() for c, cell in row.cells.items()
+                    if c >= at and c + count > LAST_COL and cell.inner is not None), None)
+        if off is not None:
+            from .refs import col_name
+
+            raise EditError(f"không chèn được {count} cột vào trang '{ref.name}': ô {col_name(off[1])}{off[0]} có dữ liệu "
+                            f"sẽ bị đẩy ra ngoài cột cuối cùng của trang tính (XFD). Hãy xoá hoặc chuyển dữ liệu ở "
+                            f"các cột cuối trang rồi thử lại.", file=str(self.pkg.path), sheet=ref.name)
         rels = self.pkg.rels(ref.part)
         tables = [r.target for r in rels if r.type == REL + "table" and self.pkg.has(r.target)]
         widened = []  # Excel tables the insertion goes through: they get new columns, as in Excel
@@ -187,8 +200,33 @@ class WorkbookEditor:
                 self._rewrite(key, lambda x: shift_markup(x, ins, None, False))
             elif re.search(r"pivotcachedefinition\d*\.xml$", key):
                 self._rewrite(key, lambda x: _shift_pivot_source(x, ins))
+        self._flag_text_addresses(ref.name)
+        self.inserted.append(ins)
         self.formulas_changed = True
         return ins
+
+    def _flag_text_addresses(self, edited: str) -> None:
+        """INDIRECT reads an address written as text, which no insertion moves (Excel does not
+        either): each such formula is named in a note and the file is recalculated on open,
+        since its cached value may now come from another column."""
+        from .refs import col_name
+
+        for ws in self.sheets:
+            if ws.kind != "worksheet" or not self.pkg.has(ws.part):
+                continue
+            if ws.part not in self.models and "indirect(" not in self.pkg.text(ws.part).casefold():
+                continue
+            model = self.sheet(ws.name)
+            for row in model.rows.values():
+                for c, cell in row.cells.items():
+                    f = model.formula(cell)
+                    if f and re.search(r"(?<![\w.])INDIRECT\s*\(", f, re.I):
+                        self.needs_full_calc = True
+                        if len(self.notes) < 20:
+                            self.notes.append(
+                                f"Công thức ở {ws.name}!{col_name(c)}{row.num} dùng INDIRECT (địa chỉ viết bằng chữ): "
+                                f"địa chỉ đó không được dời khi chèn cột vào trang '{edited}'; hãy kiểm tra lại "
+                                f"công thức. Tệp được đánh dấu để Excel tính lại toàn bộ khi mở.")
 
     def _widen_table(self, part: str, old_ref: str, c1: int, ins: ColumnInsert, model: SheetXml) -> None:
         """New table columns where the insertion goes through an Excel table: unique names
@@ -237,6 +275,12 @@ class WorkbookEditor:
 
         target = self.sheet_ref(sheet).name
         pending: dict[str, set[tuple[int, int]]] = {target.casefold(): set(changed)}
+        for ins in self.inserted:
+            # a range across an insertion now holds new cells: MATCH, COUNT, COLUMNS, a VLOOKUP
+            # column index... give another value even where no cell value changed
+            rows = self.sheet(ins.sheet).rows.values()
+            pending.setdefault(ins.sheet.casefold(), set()).update(
+                (row.num - 1, c) for row in rows for c in range(ins.at, ins.at + ins.count))
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         skip = {target.casefold(): set(written)}
         defined = {unescape(m.group(1)): refs_in(unescape(m.group(2))) for m in re.finditer(
