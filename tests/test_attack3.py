@@ -98,9 +98,6 @@ def test_indirect_text_address_across_the_insertion_is_reported(tmp_path, monkey
     assert 'fullCalcOnLoad="1"' in wb_xml
 
 
-@pytest.mark.xfail(strict=True, reason="whole-column/row ranges and defined names are not evaluated: the formula "
-                   "keeps its old cached value (only flagged for recalculation on open), so calamine, pandas and "
-                   "verify itself read a stale number")
 def test_whole_column_sum_right_of_the_table_gets_its_new_cached_value(tmp_path, monkeypatch):
     import openpyxl as ox
 

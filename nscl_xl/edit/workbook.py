@@ -11,7 +11,7 @@ from pathlib import Path
 from .package import (CT_WORKBOOK, CT_WORKBOOK_MACRO, REL, WORKBOOK_ORDER, EditError, Package,
                       add_relationship, attrs, escape, insert_child, norm, relative_target,
                       remove_relationships, root_prefix, set_attr, set_content_type, unescape)
-from .refs import ColumnInsert, refs_in, rewrite_refs
+from .refs import ColumnInsert, col_index, refs_in, rewrite_refs
 from .sheet import SheetXml, number_text
 from .shift import shift_cols, shift_markup, shift_vml
 from .styles import Styles
@@ -320,7 +320,8 @@ class WorkbookEditor:
             for ws, pos, f in hits:
                 model = self.sheet(ws.name)
                 try:
-                    value = evaluate("=" + self._inline_other_sheets(f, ws.name), lambda r, c: model.number(r, c))
+                    value = evaluate("=" + self._inline_other_sheets(_bounded(f, model), ws.name),
+                                     lambda r, c: model.number(r, c))
                 except (NotEvaluable, ArithmeticError, ValueError, KeyError, IndexError, _TextOperand):
                     self._cannot(ws.name, pos)
                     continue
@@ -527,6 +528,30 @@ class WorkbookEditor:
 
 class _TextOperand(Exception):
     """A formula operand that is not a number: left to the spreadsheet's own recalculation."""
+
+
+def _bounded(formula: str, model: SheetXml) -> str:
+    """*formula* with whole-column (``F:F``) and whole-row (``4:4``) references of its own sheet
+    written as the cells the sheet has (``F1:F40``): the same sum, evaluable cell by cell.
+    Other sheets' and external references are left as written."""
+    from dataclasses import replace
+
+    box = model.bbox()
+    if not box:
+        return formula
+    corner = re.fullmatch(r"([A-Z]+)(\d+)", box.split(":")[-1])  # bottom-right cell of the used area
+    last_col, last_row = col_index(corner.group(1)), int(corner.group(2)) - 1
+
+    def fn(ref):
+        if ref.external or ref.sheet is not None or not ref.is_range:
+            return None
+        if ref.r1 is None and ref.r2 is None and ref.c1 is not None:
+            return replace(ref, r1=0, r2=last_row).text()
+        if ref.c1 is None and ref.c2 is None and ref.r1 is not None:
+            return replace(ref, c1=0, c2=last_col).text()
+        return None
+
+    return rewrite_refs(formula, fn)
 
 
 def rewrite_refs_with_context(formula: str, fn) -> str:
