@@ -27,7 +27,15 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-MACROS = Path(__file__).resolve().parent / "excel" / "macros"  # package data: shipped by pip install
+def _macros_dir() -> Path:
+    """The VBA, ribbon and Lite sources: top-level ``macros/`` in a source checkout, shipped as
+    ``nscl_xl/excel/macros`` by ``pip install`` (setup.cfg's package_dir)."""
+    here = Path(__file__).resolve().parent
+    installed, checkout = here / "excel" / "macros", here.parent / "macros"
+    return installed if (installed / "NSCL.bas").is_file() else checkout
+
+
+MACROS = _macros_dir()
 FIXED_DATE = dt.datetime(2026, 1, 1)
 PROJECT_ID = "{5B1E2C7A-4D0F-4E8B-9A61-0C3D7E2F9B14}"
 SHEET_BUTTONS = [("NSCL_DienNam", "Điền năm"), ("NSCL_KiemTra", "Kiểm tra"), ("NSCL_BangChu", "Bằng chữ"),

@@ -23,6 +23,7 @@ from .test_fill import stripped_soc_trang
 assert xw.func.__module__ == "xlwings.pro.udfs_officejs", "conftest.py must set XLWINGS_ON_SERVER before xlwings loads"
 
 from nscl_xl import excel, udfs  # noqa: E402
+from nscl_xl.build_excel import MACROS  # noqa: E402
 from nscl_xl.fill import fill_workbook  # noqa: E402
 
 
@@ -126,7 +127,7 @@ def test_udfs_through_the_office_js_call_path():
 def test_lite_module_scripts(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lite_main", Path(excel.__file__).parent / "macros" / "lite" /
+    spec = importlib.util.spec_from_file_location("lite_main", MACROS / "lite" /
                                                   "main.py")
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)
@@ -142,7 +143,7 @@ def test_lite_module_scripts(tmp_path):
 def test_lite_scripts_say_what_to_do_when_excel_refuses(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lite_main2", Path(excel.__file__).parent / "macros" / "lite" /
+    spec = importlib.util.spec_from_file_location("lite_main2", MACROS / "lite" /
                                                   "main.py")
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)
@@ -296,7 +297,7 @@ def test_verify_restores_the_users_fill_and_note_where_excel_tells_them(tmp_path
 def _lite():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lite_main_k", Path(excel.__file__).parent / "macros" / "lite" /
+    spec = importlib.util.spec_from_file_location("lite_main_k", MACROS / "lite" /
                                                   "main.py")
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)

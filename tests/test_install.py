@@ -136,7 +136,8 @@ def test_fresh_venv_install_then_build_excel(tmp_path):
     src.mkdir()
     for name in ("setup.cfg", "pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "nscl_xl", src / "nscl_xl", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for folder in ("nscl_xl", "macros"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"

@@ -61,6 +61,7 @@ def build_wheel(out_dir: Path) -> Path:
     """``nscl_xl-<version>-py3-none-any.whl`` of the installed package, into *out_dir*."""
     import nscl_xl
 
+    from ..build_excel import MACROS
     from ..safe_write import atomic_path
 
     version = nscl_xl.__version__
@@ -68,6 +69,10 @@ def build_wheel(out_dir: Path) -> Path:
     info = f"{PACKAGE}-{version}.dist-info"
     entries: list[tuple[str, bytes]] = [(f"{PACKAGE}/{p.relative_to(root).as_posix()}", p.read_bytes())
                                         for p in _package_files(root)]
+    if not MACROS.is_relative_to(root):  # a source checkout: macros/ goes where pip install puts it
+        entries += [(f"{PACKAGE}/excel/macros/{p.relative_to(MACROS).as_posix()}", p.read_bytes())
+                    for p in _package_files(MACROS)]
+        entries.sort()
     entries += [(f"{info}/METADATA", _metadata(version).encode("utf-8")),
                 (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: nscl-xl build-excel\nRoot-Is-Purelib: true\n"
                                   b"Tag: py3-none-any\n\n"),
