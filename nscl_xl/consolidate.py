@@ -855,16 +855,6 @@ class PlanConflict(NsclError):
 
 # --- outputs never over inputs ---------------------------------------------------------------------------
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Same path, or the same file through a symbolic or hard link (same device and inode)."""
-    try:
-        if os.path.abspath(a) == os.path.abspath(b):
-            return True
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def check_outputs(directory: str | os.PathLike, outputs: dict[str, str | os.PathLike | None]) -> None:
     """Refuse (:class:`~nscl_xl.errors.UsageError`, exit 2, before anything is read or written)
     an output that is, or is linked to, an input workbook under *directory* or another output.
@@ -874,12 +864,13 @@ def check_outputs(directory: str | os.PathLike, outputs: dict[str, str | os.Path
     under the folder, and only one the toolkit wrote as a summary (it is never read as input).
     """
     from .errors import UsageError
+    from .safe_write import same_file
     from .workbook_io import iter_workbook_files
 
     paths = [(name, Path(p)) for name, p in outputs.items() if p is not None and str(p) != "-"]
     for i, (name, p) in enumerate(paths):
         for other_name, q in paths[i + 1:]:
-            if _same_file(p, q):
+            if same_file(p, q):
                 raise UsageError(f"{name} và {other_name} cùng chỉ tới một tệp ({p}); tệp này sẽ bị ghi đè.",
                                  hint=f"Hãy đặt tên khác nhau cho {name} và {other_name}.")
     root = Path(directory)
@@ -888,7 +879,7 @@ def check_outputs(directory: str | os.PathLike, outputs: dict[str, str | os.Path
     inputs, _ = iter_workbook_files(root)
     for name, p in paths:
         for src in inputs:
-            if not _same_file(p, src):
+            if not same_file(p, src):
                 continue
             if name == "-o" and container_marks(src).made_by == "summary" and src.suffix.lower() == ".xlsx":
                 continue  # a previous summary: never an input, replacing it is the normal re-run

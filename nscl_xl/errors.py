@@ -87,6 +87,24 @@ class OutputError(NsclError):
     rule = "write-error"
 
 
+def os_reason(exc: OSError) -> str:
+    """An OS error in Vietnamese (the English strerror goes to the log)."""
+    import errno
+
+    reasons = {
+        errno.ENOENT: "không tồn tại", errno.EACCES: "không có quyền truy cập", errno.EPERM: "không có quyền",
+        errno.ENOSPC: "ổ đĩa đã đầy", errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENAMETOOLONG: "tên hoặc đường dẫn quá dài",
+        errno.EISDIR: "đây là một thư mục", errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+        errno.EFBIG: "tệp vượt giới hạn kích thước", errno.EIO: "lỗi đọc/ghi thiết bị",
+        errno.EBUSY: "tệp đang được dùng", errno.EEXIST: "đã tồn tại", errno.EINVAL: "tên không hợp lệ",
+        getattr(errno, "EDQUOT", -1): "vượt hạn mức dung lượng", errno.EXDEV: "khác ổ đĩa",
+        errno.ELOOP: "liên kết tượng trưng lặp vòng", errno.EMFILE: "mở quá nhiều tệp",
+    }
+    if getattr(exc, "winerror", None) == 32:
+        return "tệp đang mở trong chương trình khác (Excel?)"
+    return reasons.get(exc.errno, f"lỗi hệ thống số {exc.errno}")
+
+
 # --- log file ----------------------------------------------------------------------------------------
 
 MAX_LOG_BYTES = 1024 * 1024

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from .errors import NsclError, UsageError
 from .formula import parse_ref
@@ -135,8 +136,11 @@ def _sum_formula(cells: list[tuple[int, int]]) -> str:
 
 
 def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None = None, spread: str = "even",
-              schedule: dict[str, list[int]] | None = None, overwrite: bool = False) -> FillPlan:
-    """Decide every cell to write. Raises UsageError when the table cannot be filled."""
+              schedule: dict[str, list[int]] | None = None, overwrite: bool = False,
+              occupied: Callable[[int], bool] | None = None) -> FillPlan:
+    """Decide every cell to write. Raises UsageError when the table cannot be filled.
+    *occupied(row)* tells the rows in use on the sheet (``SheetGrid.row_used``): a new words
+    line goes under them, never over a note or a signature block."""
     if spread not in SPREADS:
         raise UsageError(f"--spread phải là một trong {', '.join(SPREADS)}.")
     schedule = schedule or {}
@@ -281,7 +285,7 @@ def plan_fill(plan: Plan, table: BudgetTable, *, period: tuple[int, int] | None 
         words_row, words_col = parse_ref(table.words.source.cell)
         fp.words_row, words_col = words_row, col(words_col)
     else:
-        fp.words_row, words_col = table.words_row(), 0  # never over an item under a total placed above
+        fp.words_row, words_col = table.words_row(occupied), 0  # never over an item or a note
     fp.writes.append(CellWrite(fp.words_row, words_col, words, None))
     return fp
 
@@ -315,7 +319,7 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
     """Fill the year columns of one budget sheet and write the result (never the input, unless
     *in_place*, and then after a backup). The write is atomic: on any error, no output file."""
     from .reader import read_grids_plan
-    from .safe_write import backup, same_file
+    from .safe_write import atomic_path, backup, same_file
     from .workbook_io import read_grids
 
     src = Path(path)
@@ -345,33 +349,13 @@ def fill_workbook(path: str | os.PathLike, output: str | os.PathLike | None = No
                         hint=("Các trang có bảng dự toán: " + ", ".join(f"'{n}'" for n in with_tables) + ".")
                         if with_tables else "Bảng cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột kinh phí.")
     table = tables[0]
-    fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite)
-    if table.words is None:
-        _words_below_notes(fp, next(g for g in grids if g.name == table.sheet))
-    from .edit.output import write_atomically
-
+    grid = next(g for g in grids if g.name == table.sheet)
+    fp = plan_fill(plan, table, period=period, spread=spread, schedule=schedule, overwrite=overwrite,
+                   occupied=grid.row_used)
     saved = backup(src) if in_place else None  # complete and synced, or OutputError (exit 4)
-    n, notes = write_atomically(out, lambda tmp: _apply(src, tmp, fp, as_suffix=out.suffix))
+    with atomic_path(out) as tmp:  # OS errors of the output side become OutputError (exit 4)
+        n, notes = _apply(src, tmp, fp, as_suffix=out.suffix)
     return FillReport(out, table.sheet, fp.years, fp.grand_total_dong, fp.words, fp.messages + notes, saved, n)
-
-
-def _words_below_notes(fp: FillPlan, grid) -> None:
-    """A new words line goes on the first free row under the total: never over a note or a
-    signature block already typed there (the words write is the plan's last)."""
-    w = fp.writes[-1]
-    if w.value != fp.words:
-        return
-
-    def used(r: int) -> bool:
-        row = grid.values[r] if r < len(grid.values) else []
-        return any(v not in (None, "") for v in row) or any(r0 <= r <= r1 for (r0, _), (r1, _) in grid.merged)
-
-    row = w.row
-    while used(row):
-        row += 1
-    if row != w.row:
-        fp.writes[-1] = CellWrite(row, w.col, w.value, w.cached)
-        fp.words_row = row
 
 
 def _apply(src: Path, dst: Path, fp: FillPlan, *, as_suffix: str) -> tuple[int, list[str]]:

@@ -163,7 +163,3 @@ def dec_str(value: Decimal | int | None) -> str | None:
     d = Decimal(value)
     text = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def has_errors(findings) -> bool:
-    return any(f.severity == ERROR for f in findings)

@@ -18,6 +18,8 @@ import re
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation, localcontext
 from typing import Callable
 
+from .model import a1
+
 _TOKEN = re.compile(r"""\s*(?:
     (?P<ref>(?:(?P<sheet>'(?:[^']|'')+'|[^\W\d][\w.]*)!)?
             \$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?(?![\w(]))
@@ -329,7 +331,7 @@ def fill_uncached(grids: list, uncached: dict[str, set[tuple[int, int]]],
         if key in formulas:
             value, error = results.get(key, (None, "chưa tính"))
             if value is None:
-                raise NotEvaluable(f"phụ thuộc ô {sheet}!{_a1(r, c)} không tính được")
+                raise NotEvaluable(f"phụ thuộc ô {sheet}!{a1(r, c)} không tính được")
             return value
         g = by_name.get(sheet)
         if g is None:
@@ -403,8 +405,3 @@ def fill_uncached(grids: list, uncached: dict[str, set[tuple[int, int]]],
         g.uncached[(r, c)] = ("=" + f.lstrip("="), value, error)
         if value is not None:
             g.set_value(r, c, value)
-
-
-def _a1(r: int, c: int) -> str:
-    from .model import a1
-    return a1(r, c)

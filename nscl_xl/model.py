@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from .money import MoneyUnit, to_dong
 
@@ -167,13 +167,18 @@ class BudgetTable:
         """The total row stands above the items (they follow it)."""
         return self.total is not None and bool(self.lines) and self.total.row < self.lines[0].row
 
-    def words_row(self) -> int:
+    def words_row(self, occupied: Callable[[int], bool] | None = None) -> int:
         """0-based row for a new words line: under the total row — under the table's last row
         when the total stands above the items (the row under it is an item), and under a total
-        row still to be added at ``last_row + 1`` when there is none."""
+        row still to be added at ``last_row + 1`` when there is none — then past every row
+        *occupied(row)* says is in use (a note, a signature block): never written over."""
         if self.total is None:
-            return self.last_row + 2
-        return self.last_row + 1 if self.total_above else self.total.row + 1
+            row = self.last_row + 2
+        else:
+            row = self.last_row + 1 if self.total_above else self.total.row + 1
+        while occupied is not None and occupied(row):
+            row += 1
+        return row
 
     @property
     def roots(self) -> list[BudgetLine]:

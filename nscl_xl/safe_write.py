@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .errors import NsclError, OutputError, log_detail
+from .errors import NsclError, OutputError, log_detail, os_reason
 
 _LIVE_TEMPS: set[Path] = set()
 
@@ -64,7 +64,6 @@ def output_error(exc: OSError, target: Path, what: str = "không ghi được t�
     """An OS error while writing *target*, in Vietnamese, with what to do."""
     import errno
 
-    from .workbook_io import os_reason
 
     hints = {
         errno.ENOSPC: "Hãy giải phóng dung lượng ổ đĩa hoặc ghi ra ổ khác.",

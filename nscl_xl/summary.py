@@ -551,14 +551,6 @@ def _print_setup(ws, header_row: int) -> None:
     ws.set_footer("&C&\"Times New Roman\"&10Trang &P/&N")
 
 
-_INJECTION = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula (OWASP: prefix a quote)."""
-    return text_csv_safe(value)  # one rule for "," and ";" separators (text.csv_safe)
-
-
 def write_csv(cons: Consolidation, out, *, dialect: str = "excel", provinces: str = "as-written") -> Path | None:
     """CSV, one row per line and year; amount_vnd an integer of đồng; rows in the official
     province order of *provinces* (as in the summary's sheets). *out* is a path (written

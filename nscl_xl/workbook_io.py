@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .errors import ReadError, log_detail
+from .errors import ReadError, log_detail, os_reason
 
 #: File endings the toolkit reads. .xls/.xlsb/.ods go through calamine (values only).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -139,6 +139,11 @@ class SheetGrid:
                    state: str = "visible") -> "SheetGrid":
         """A grid over the cells that exist: {row: {col: value}}, 0-based."""
         return cls(name, SparseRows(cells), merged or [], state=state)
+
+    def row_used(self, row: int) -> bool:
+        """Whether *row* holds a value or lies under a merged range (a new line must not go there)."""
+        cells = self.values[row] if 0 <= row < len(self.values) else []
+        return any(v not in (None, "") for v in cells) or any(r0 <= row <= r1 for (r0, _), (r1, _) in self.merged)
 
     def set_value(self, row: int, col: int, value: object) -> None:
         """Put *value* at (row, col), growing a dense grid as needed."""
@@ -300,24 +305,6 @@ def _classify(path: Path) -> str:
                         file=str(path), rule="not-a-workbook", hint="Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
     raise ReadError("không phải bảng tính Excel (có thể là tệp văn bản/CSV bị đổi đuôi).", file=str(path),
                     rule="not-a-workbook", hint="Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
-
-
-def os_reason(exc: OSError) -> str:
-    """An OS error in Vietnamese (the English strerror goes to the log)."""
-    import errno
-
-    reasons = {
-        errno.ENOENT: "không tồn tại", errno.EACCES: "không có quyền truy cập", errno.EPERM: "không có quyền",
-        errno.ENOSPC: "ổ đĩa đã đầy", errno.EROFS: "ổ đĩa chỉ cho đọc", errno.ENAMETOOLONG: "tên hoặc đường dẫn quá dài",
-        errno.EISDIR: "đây là một thư mục", errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
-        errno.EFBIG: "tệp vượt giới hạn kích thước", errno.EIO: "lỗi đọc/ghi thiết bị",
-        errno.EBUSY: "tệp đang được dùng", errno.EEXIST: "đã tồn tại", errno.EINVAL: "tên không hợp lệ",
-        getattr(errno, "EDQUOT", -1): "vượt hạn mức dung lượng", errno.EXDEV: "khác ổ đĩa",
-        errno.ELOOP: "liên kết tượng trưng lặp vòng", errno.EMFILE: "mở quá nhiều tệp",
-    }
-    if getattr(exc, "winerror", None) == 32:
-        return "tệp đang mở trong chương trình khác (Excel?)"
-    return reasons.get(exc.errno, f"lỗi hệ thống số {exc.errno}")
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -740,10 +727,6 @@ class _SheetCells(_Handler):
                             file=str(self.budget.path), sheet=self.name, rule="too-many-merges",
                             hint="Hãy bỏ gộp các ô thừa rồi lưu lại.")
         self.merged.append(((r0, c0), (r1, c1)))
-
-
-_REL_TYPES = ("officeDocument", "worksheet", "chartsheet", "dialogsheet", "macrosheet", "sharedStrings", "styles",
-              "xlIntlMacrosheet", "xlMacrosheet")
 
 
 def _resolve(base_part: str, target: str) -> str:

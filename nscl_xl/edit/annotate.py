@@ -40,8 +40,7 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
     The input is never written; the copy is written atomically. An ``.xlsx`` output of an
     ``.xlsm`` input is a valid macro-free workbook."""
     from ..errors import UsageError
-    from ..safe_write import same_file
-    from .output import write_atomically
+    from ..safe_write import atomic_path, same_file
 
     src, out = Path(src), Path(out)
     if out.suffix.lower() not in (".xlsx", ".xlsm") and not out.is_dir():  # OOXML in "x.xls"/"x.csv": Excel balks
@@ -77,7 +76,8 @@ def annotate_workbook(src: str | os.PathLike, findings: list[Finding], out: str 
         for sheet, cells in notes.items():
             _add_notes(ed, sheet, cells)
         _write_check_sheet(ed, findings, {n for n in worksheets}, check_sheet)
-        write_atomically(out, lambda tmp: ed.save(tmp, kind="annotated", as_suffix=out.suffix))
+        with atomic_path(out) as tmp:  # OS errors of the output side become OutputError (exit 4)
+            ed.save(tmp, kind="annotated", as_suffix=out.suffix)
     return out
 
 

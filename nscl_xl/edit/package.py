@@ -17,7 +17,6 @@ from pathlib import Path
 from ..errors import UsageError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 REL_STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"

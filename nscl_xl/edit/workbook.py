@@ -471,9 +471,6 @@ class WorkbookEditor:
         add_relationship(self.pkg, "", REL_CUSTOM_PROPS, part)
         set_content_type(self.pkg, part, CT_CUSTOM_PROPS)
 
-    def has_vba(self) -> bool:
-        return any(r.type == REL_VBA for r in self.pkg.rels(self.wb_part))
-
     def drop_vba(self) -> None:
         """Make the package a plain .xlsx: remove the VBA project (and its signatures), its
         relationship and content types; the workbook takes the .xlsx content type."""

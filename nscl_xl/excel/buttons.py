@@ -50,8 +50,8 @@ def fill_book(book, *, period: tuple[int, int] | None = None, spread: str = "eve
     sheet = book.sheets.active
     with progress(book) as bar:
         bar.show("đang đọc bảng…")
-        plan, table = book_plan(book, sheet)
-        fp = plan_fill(plan, table, period=period, spread=spread, overwrite=overwrite)
+        plan, table, grid = book_plan(book, sheet)
+        fp = plan_fill(plan, table, period=period, spread=spread, overwrite=overwrite, occupied=grid.row_used)
         if fp.new_year_columns:
             at, k = fp.insert_at, len(fp.new_year_columns)
             first, last = col_letter(at), col_letter(at + k - 1)
@@ -136,7 +136,7 @@ def words_book(book) -> str:
     from ..words import amount_to_words
 
     sheet = book.sheets.active
-    _, table = book_plan(book, sheet)
+    _, table, grid = book_plan(book, sheet)
     total = table.grand_total_dong()
     if total is None:
         raise NsclError("bảng chưa có dòng tổng cộng có số tiền; hãy điền các năm hoặc nhập tổng trước.",
@@ -145,7 +145,7 @@ def words_book(book) -> str:
     if table.words is not None:
         sheet.range(table.words.source.cell).value = text
     else:
-        row = table.words_row() if table.total is not None else table.last_row + 1
+        row = table.words_row(grid.row_used) if table.total is not None else table.last_row + 1
         _cell(sheet, row, 0).value = text
     book.app.alert(f"{format_vn(total)} đồng\n{text}", title=TITLE)
     return text

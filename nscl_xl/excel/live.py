@@ -49,20 +49,26 @@ def sheet_grid(sheet) -> SheetGrid:
 
 def book_model(book) -> Plan:
     """The budget model of every sheet of a live book (the toolkit's own sheets left out)."""
+    return _book_read(book)[0]
+
+
+def _book_read(book) -> tuple[Plan, list[SheetGrid]]:
     from ..reader import read_grids_plan
 
-    return read_grids_plan([sheet_grid(s) for s in book.sheets if s.name not in OWN_SHEETS], book.name)
+    grids = [sheet_grid(s) for s in book.sheets if s.name not in OWN_SHEETS]
+    return read_grids_plan(grids, book.name), grids
 
 
-def book_plan(book, sheet=None) -> tuple[Plan, BudgetTable]:
-    """The budget model of the book and the table on the active (or given) sheet."""
+def book_plan(book, sheet=None) -> tuple[Plan, BudgetTable, SheetGrid]:
+    """The budget model of the book, the table on the active (or given) sheet and that
+    sheet's grid (each sheet is read from Excel once)."""
     sheet = sheet or book.sheets.active
-    plan = book_model(book)
+    plan, grids = _book_read(book)
     tables = [t for t in plan.tables if t.sheet == sheet.name]
     if not tables:
         raise NoBudgetTable("trang đang mở không có bảng dự toán (cần dòng tiêu đề có cột 'TT', 'Nội dung' và cột "
                             "kinh phí). Hãy mở đúng trang phụ lục dự toán rồi bấm lại.", file=book.name, sheet=sheet.name)
-    return plan, tables[0]
+    return plan, tables[0], next(g for g in grids if g.name == sheet.name)
 
 
 class Progress:
