@@ -33,7 +33,7 @@ import click
 
 from . import __version__
 from .clickvn import VnChoice, VnGroup
-from .errors import EXIT_NOTHING_CHECKED
+from .errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTHING_CHECKED
 
 UNITS = VnChoice(["dong", "nghin", "trieu", "ty"], aliases={"ngan": "nghin", "ti": "ty", "tỉ": "ty"},
                  labels={"dong": "đồng", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"})
@@ -306,7 +306,8 @@ def verify(paths, as_json, annotate, no_formulas, fail_on, quiet):
             click.echo(f"Đã ghi bản đánh dấu: {out}", err=True)
         except NsclError as exc:
             _fail(exc)
-    sys.exit(2 if unreadable else 1 if _fails(findings, fail_on) else 0 if checked else NOTHING_CHECKED)
+    sys.exit(EXIT_INPUT if unreadable else EXIT_FINDINGS if _fails(findings, fail_on) else 0 if checked
+             else NOTHING_CHECKED)
 
 
 def _refuse_stdout(output, option: str) -> None:
@@ -398,7 +399,7 @@ def consolidate(directory, output, csv_out, csv_dialect, json_out, unit, provinc
         _fail(exc)
     code = cons.exit_code
     if code == 0 and _fails(cons.findings, fail_on):
-        code = 1
+        code = EXIT_FINDINGS
     if code == 0 and cons.used and not cons.records:  # no silent zero: a total of 0 đồng read from nothing
         code = NOTHING_CHECKED
     written: dict[str, str] = {}

@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import provinces
-from .errors import NsclError, ReadError
+from .errors import EXIT_INPUT, EXIT_SKIPPED, NsclError, ReadError
 from .findings import ERROR, WARNING, Finding
 from .model import BudgetLine, BudgetTable, Plan
 from .money import format_vn
+from .safe_write import OUTPUT_MARKER
 from .text import fold
 
 UNCLASSIFIED = "Chưa phân loại"
@@ -211,8 +212,8 @@ class Consolidation:
     def exit_code(self) -> int:
         """2 nothing usable; 3 a file skipped or two plans in conflict; 0 otherwise."""
         if not self.used:
-            return 2
-        return 3 if self.skipped or self.conflicts else 0
+            return EXIT_INPUT
+        return EXIT_SKIPPED if self.skipped or self.conflicts else 0
 
     def to_frame(self):
         """The counted records as a tidy pandas DataFrame (see :mod:`nscl_xl.frame`)."""
@@ -510,7 +511,7 @@ def _marker_value(custom_xml: bytes) -> str:
     except Exception:  # damaged or hostile XML: the caller treats a marker it cannot read as a summary
         return ""
     for prop in root:
-        if prop.tag.rpartition("}")[2] == "property" and prop.get("name") == "nscl_xl_kind":
+        if prop.tag.rpartition("}")[2] == "property" and prop.get("name") == OUTPUT_MARKER:
             for value in prop:
                 return (value.text or "").strip()[:40] or "summary"
     return ""
@@ -532,7 +533,7 @@ def container_marks(path: Path) -> ContainerMarks:
                 kind = _marker_value(custom)
                 if kind:
                     made_by = kind
-                elif b"nscl_xl_kind" in custom:  # marked, in a form not understood: never risk counting it
+                elif OUTPUT_MARKER.encode() in custom:  # marked, in a form not understood: never risk counting it
                     made_by = "summary"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, RuntimeError):
         pass
@@ -849,7 +850,7 @@ def _source_order(s: SourceFile) -> tuple:
 class PlanConflict(NsclError):
     """Two different plans for the same province, kind and years (stopped by --strict)."""
 
-    exit_code = 3
+    exit_code = EXIT_SKIPPED
     rule = "plan-conflict"
 
 

@@ -4,10 +4,11 @@ Every failure the toolkit reports to a person goes through :class:`NsclError`; t
 prints ``str(error)`` and exits with ``error.exit_code``, the Excel buttons show it in a
 message box. Nothing else should reach a user as a traceback.
 
-Exit codes (documented in the README): 0 success; 1 verify found errors; 2 an input could not
-be read or the request is not possible; 3 consolidate skipped some files; 4 an output could not
-be written; 70 an internal error (a bug: the traceback is in the log file named in the message);
-130 interrupted (Ctrl+C or a termination signal).
+Exit codes (the one table; the README documents it): 0 success; 1 findings at the ``--fail-on``
+level; 2 an input could not be read or the request is not possible; 3 consolidate skipped some
+files or found two plans in conflict; 4 an output could not be written; 5 nothing was checked
+(verify) or no amount read (consolidate); 70 an internal error (a bug: the traceback is in the
+log file named in the message); 130 interrupted (Ctrl+C or a termination signal).
 
 Third-party error text (English: calamine's "Cfb error…", an OS error string) never goes into a
 message: it is kept in :attr:`NsclError.detail` and written to the log (:func:`log_detail`).

@@ -30,6 +30,10 @@ from typing import Iterator
 
 from .errors import NsclError, OutputError, log_detail, os_reason
 
+#: The custom document property every workbook the toolkit writes carries ("summary", "filled",
+#: "annotated"), so a later run recognises its own outputs whatever their file name.
+OUTPUT_MARKER = "nscl_xl_kind"
+
 _LIVE_TEMPS: set[Path] = set()
 
 

@@ -32,11 +32,10 @@ from .consolidate import UNCLASSIFIED, Consolidation, category_labels
 from .findings import CHECK_HEADERS, check_row, wrapped_lines
 from .model import col_letter
 from .money import MoneyUnit, format_vn
-from .safe_write import atomic_path
+from .safe_write import OUTPUT_MARKER, atomic_path
 from .text import csv_safe as text_csv_safe
 
 NO_YEAR = "Chưa phân năm"
-SUMMARY_MARK = "nscl_xl_kind"
 DATA_SHEET = "Dữ liệu"
 DATA_HEADERS = ["Tỉnh", "Tỉnh (từ 1/7/2025)", "Năm", "Nhóm nội dung", "Mã", "Nội dung", "Số tiền (đồng)",
                 "Kế hoạch", "Tệp", "Trang", "Ô", "Khóa tỉnh", "Khóa nhóm", "Khóa năm"]
@@ -118,7 +117,7 @@ def _write_workbook(cons: Consolidation, stage: Path, final: Path, out: Path, un
                                           "strings_to_numbers": False})
     wb.worksheet_class = _formula_worksheet_class()
     wb.set_properties({"title": "Tổng hợp dự toán kinh phí Chương trình NSCL", "author": "nscl-xl"})
-    wb.set_custom_property(SUMMARY_MARK, "summary")  # so a later run never counts it again
+    wb.set_custom_property(OUTPUT_MARKER, "summary")  # so a later run never counts it again
     f = _Formats(wb, unit, _decimals([r.amount_vnd for r in cons.records], unit))
     years = cons.years
     has_no_year = any(r.year is None for r in cons.records)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ..safe_write import OUTPUT_MARKER as MARKER  # summary / filled / annotated
 from .package import (CT_WORKBOOK, CT_WORKBOOK_MACRO, REL, WORKBOOK_ORDER, EditError, Package,
                       add_relationship, attrs, escape, insert_child, norm, relative_target,
                       remove_relationships, root_prefix, set_attr, set_content_type, unescape)
@@ -23,7 +24,6 @@ REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 REL_CUSTOM_PROPS = REL + "custom-properties"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_CUSTOM_PROPS = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-MARKER = "nscl_xl_kind"  # the marker contract (COMMON.md): summary / filled / annotated
 
 
 @dataclass
