@@ -91,6 +91,20 @@ def _parse_ref(m: re.Match, sheet: str | None, external: bool) -> Ref | None:
     return Ref(sheet, external, None, r1, None, r2, False, bool(g[12]), False, bool(g[14]), True)
 
 
+def _closing_quote(text: str, start: int) -> int:
+    """Index of the quote closing the one at *start* (a doubled quote is an escaped one), or
+    ``len(text)`` when it is never closed."""
+    q, j, n = text[start], start + 1, len(text)
+    while j < n:
+        if text[j] == q:
+            if j + 1 < n and text[j + 1] == q:
+                j += 2
+                continue
+            return j
+        j += 1
+    return n
+
+
 def rewrite_refs(formula: str, fn: Callable[[Ref], str | None], *, with_prefix: bool = False) -> str:
     """Return *formula* with each reference replaced by ``fn(ref)`` (None keeps it as written).
 
@@ -104,15 +118,7 @@ def rewrite_refs(formula: str, fn: Callable[[Ref], str | None], *, with_prefix: 
     while i < n:
         ch = formula[i]
         if ch == '"':  # string literal, "" escapes a quote
-            j = i + 1
-            while j < n:
-                if formula[j] == '"':
-                    if j + 1 < n and formula[j + 1] == '"':
-                        j += 2
-                        continue
-                    break
-                j += 1
-            i = j + 1
+            i = _closing_quote(formula, i) + 1
             continue
         prev = formula[i - 1] if i else ""
         if prev and (prev.isalnum() or prev in "_.$\\?"):
@@ -121,15 +127,8 @@ def rewrite_refs(formula: str, fn: Callable[[Ref], str | None], *, with_prefix: 
         sheet = None
         external = False
         start = j = i
-        if ch == "'":  # quoted sheet name
-            k = i + 1
-            while k < n:
-                if formula[k] == "'":
-                    if k + 1 < n and formula[k + 1] == "'":
-                        k += 2
-                        continue
-                    break
-                k += 1
+        if ch == "'":  # quoted sheet name, '' escapes a quote
+            k = _closing_quote(formula, i)
             if k + 1 < n and formula[k + 1] == "!":
                 quoted = formula[i:k + 1]
                 sheet = _unquote(quoted)
