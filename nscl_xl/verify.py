@@ -691,7 +691,7 @@ def verify_path(path: str | os.PathLike, *, formulas: bool = True) -> tuple[Plan
 def verify_file(path: str | os.PathLike, *, formulas: bool = True):
     """:func:`verify_path` plus the container facts (one pass over the file's zip)."""
     from .reader import read_grids_plan
-    from .workbook_io import ZipFacts, read_formulas, read_grids
+    from .workbook_io import ZipFacts, read_grids
 
     facts = ZipFacts()
     grids = read_grids(path, facts)
@@ -708,7 +708,8 @@ def verify_file(path: str | os.PathLike, *, formulas: bool = True):
             return []
         grid = by_name[table.sheet]
         ncols = max(list(table.columns.values()) + list(table.year_columns.values())) + 1
-        block = read_formulas(path, table.sheet, range(table.header_rows[1] + 1, table.last_row + 1), range(0, ncols))
+        rows = range(table.header_rows[1] + 1, table.last_row + 1)
+        block = {k: f for k, f in (grid.formulas or {}).items() if k[0] in rows and k[1] < ncols}
         uncached = grid.uncached or {}  # reported by check_formula_cells, with the value computed
         block = {k: f for k, f in block.items() if k not in uncached}
 

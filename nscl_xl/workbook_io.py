@@ -31,7 +31,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -588,6 +588,29 @@ def _excel_date(serial: float, epoch1904: bool):
     return value.date() if serial == int(serial) else value
 
 
+def _translated(r0: int, c0: int, text: str, r: int, c: int) -> str:
+    """A shared formula's text as it reads in (r, c): its relative references moved by the
+    offset from the master cell (r0, c0), as Excel (and openpyxl's Translator) do."""
+    from .edit.refs import MAX_COL, MAX_ROW, rewrite_refs
+
+    dr, dc = r - r0, c - c0
+
+    def move(ref):
+        if ref.external:
+            return None
+        cells = []
+        for col, row, abs_c, abs_r in ((ref.c1, ref.r1, ref.abs_c1, ref.abs_r1), (ref.c2, ref.r2, ref.abs_c2, ref.abs_r2)):
+            col = col if col is None or abs_c else col + dc
+            row = row if row is None or abs_r else row + dr
+            if (col is not None and not 0 <= col < MAX_COL) or (row is not None and not 0 <= row < MAX_ROW):
+                return "#REF!"
+            cells.append((col, row))
+        (c1, r1), (c2, r2) = cells
+        return replace(ref, c1=c1, r1=r1, c2=c2, r2=r2).text()
+
+    return rewrite_refs(text, move)
+
+
 class _SheetCells(_Handler):
     """Cells of one worksheet, streamed: {row: {col: value}} for the cells that hold something."""
 
@@ -603,7 +626,13 @@ class _SheetCells(_Handler):
         self.has_formulas = False
         # Formula cells saved without a cached value (openpyxl writes <v/> or <v></v>, others no <v>).
         self.uncached: set[tuple[int, int]] = set()
+        #: Formula text of every formula cell, "=SUM(F9:F13)" (a shared formula's followers
+        #: translated from their master): the formula rules need no second reader over the file.
+        self.formulas: dict[tuple[int, int], str] = {}
+        self._shared: dict[str, tuple[int, int, str]] = {}  # si -> master (row, col, text)
+        self._followers: list[tuple[int, int, str]] = []  # (row, col, si) seen before their master
         self._formula = False
+        self._fkind: tuple[str | None, str | None] = (None, None)  # (t, si) of the cell's <f>
         self._row = -1
         self._col = -1
         self._type = "n"
@@ -611,7 +640,7 @@ class _SheetCells(_Handler):
         self._text: list[str] | None = None
         self._value: str | None = None
         self._inline: list[str] | None = None
-        self._in_sheet_data = False
+        self._in_cell = False
 
     def _bad_ref(self, ref: str) -> ReadError:
         return ReadError(f"ô có địa chỉ không hợp lệ ({ref[:20]!r}); tệp bị hỏng.", file=str(self.budget.path),
@@ -639,6 +668,7 @@ class _SheetCells(_Handler):
             self._value = None
             self._inline = None
             self._formula = False
+            self._in_cell = True
         elif local == "v":
             self._text = []
         elif local == "row":
@@ -649,9 +679,11 @@ class _SheetCells(_Handler):
             self._text = []
         elif local == "is":
             self._inline = []
-        elif local == "f":
+        elif local == "f" and self._in_cell:  # not <xm:f> of an x14 conditional format after the cells
             self.has_formulas = True
             self._formula = True
+            self._fkind = (attrs.get("t"), attrs.get("si"))
+            self._text = []
         elif local == "mergeCell":
             self._merge(attrs.get("ref", ""))
 
@@ -663,7 +695,11 @@ class _SheetCells(_Handler):
         elif local == "t" and self._text is not None and self._inline is not None:
             self._inline.append("".join(self._text))
             self._text = None
+        elif local == "f" and self._text is not None:
+            self._keep_formula("".join(self._text))
+            self._text = None
         elif local == "c":
+            self._in_cell = False
             if self._formula and self._inline is None and not self._value and (
                     self._value is None or self._type not in ("str", "inlineStr")):
                 self.uncached.add((self._row, self._col))  # an empty text result ("") is a value
@@ -672,6 +708,27 @@ class _SheetCells(_Handler):
     def chars(self, data):
         if self._text is not None:
             self._text.append(data)
+
+    def _keep_formula(self, text: str) -> None:
+        kind, si = self._fkind
+        pos = (self._row, self._col)
+        if kind == "shared" and si is not None:
+            if text:
+                self._shared[si] = (self._row, self._col, text)
+            elif si in self._shared:
+                text = _translated(*self._shared[si], *pos)
+            else:
+                self._followers.append((*pos, si))
+                return
+        if text:
+            self.formulas[pos] = "=" + text
+
+    def finish(self) -> None:
+        """Followers written before their master (rare, but the order is not guaranteed)."""
+        for r, c, si in self._followers:
+            if si in self._shared:
+                self.formulas[(r, c)] = "=" + _translated(*self._shared[si], r, c)
+        self._followers.clear()
 
     def _store(self) -> None:
         t, raw = self._type, self._value
@@ -792,14 +849,17 @@ def _read_ooxml(path: Path, facts: ZipFacts) -> list[SheetGrid]:
                 name = a.get("name", "") or target.rpartition("/")[2]
                 sheet = _SheetCells(name, sst_h.items, date_styles, epoch1904, budget)
                 pkg.parse(info, sheet)
+                sheet.finish()
                 facts.has_formulas |= sheet.has_formulas
                 if sheet.errors:
                     facts.errors[name] = sheet.errors
                 if sheet.uncached:
                     facts.uncached[name] = sheet.uncached
                 state = a.get("state", "visible")
-                grids.append(SheetGrid.from_cells(name, sheet.cells, sheet.merged,
-                                                  state=state if state in ("hidden", "veryHidden") else "visible"))
+                grid = SheetGrid.from_cells(name, sheet.cells, sheet.merged,
+                                            state=state if state in ("hidden", "veryHidden") else "visible")
+                grid.formulas = sheet.formulas
+                grids.append(grid)
             return grids
     except ReadError:
         raise
@@ -988,8 +1048,9 @@ def read_grids(path: str | os.PathLike, facts: ZipFacts | None = None) -> list[S
     if facts.uncached:  # formulas saved without values (openpyxl…): compute them, never read 0
         from .formula import fill_uncached
 
-        with quiet_third_party():
-            fill_uncached(grids, facts.uncached, lambda sheet, cells: _formulas_at(p, sheet, cells))
+        by_name = {g.name: g for g in grids}  # the formulas' text was read with the cells
+        fill_uncached(grids, facts.uncached,
+                      lambda sheet, cells: {k: f for k, f in (by_name[sheet].formulas or {}).items() if k in cells})
     return grids
 
 
@@ -1003,50 +1064,6 @@ def quiet_third_party() -> Iterator[io.StringIO]:
         yield buf
     if buf.getvalue().strip():
         log_detail(f"third-party output: {buf.getvalue().strip()[:2000]}")
-
-
-def read_formulas(path: str | os.PathLike, sheet: str, rows: range, cols: range) -> dict[tuple[int, int], str]:
-    """Formulas in a block of one sheet (0-based ranges), read with openpyxl.
-
-    Only .xlsx/.xlsm carry formulas we can read; for other formats this returns {}.
-    """
-    p = Path(path)
-    if p.suffix.lower() not in (".xlsx", ".xlsm") or not rows or not cols:
-        return {}
-    import openpyxl
-
-    with quiet_third_party():
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=False, keep_links=False)
-        except Exception as exc:
-            log_detail(f"{p}: openpyxl: {type(exc).__name__}: {exc}")
-            return {}
-        try:
-            if sheet not in wb.sheetnames:
-                return {}
-            ws = wb[sheet]
-            out: dict[tuple[int, int], str] = {}
-            for r, row in enumerate(ws.iter_rows(min_row=rows.start + 1, max_row=rows.stop,
-                                                 min_col=cols.start + 1, max_col=cols.stop,
-                                                 values_only=True), start=rows.start):
-                for c, v in enumerate(row, start=cols.start):
-                    v = getattr(v, "text", v)  # an ArrayFormula carries its text
-                    if isinstance(v, str) and v.startswith("="):
-                        out[(r, c)] = v
-            return out
-        except Exception as exc:
-            log_detail(f"{p}: openpyxl: {type(exc).__name__}: {exc}")
-            return {}
-        finally:
-            wb.close()
-
-
-def _formulas_at(path: Path, sheet: str, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """Formula text of *cells* on *sheet* (for :func:`nscl_xl.formula.fill_uncached`)."""
-    rows = [r for r, _ in cells]
-    cols = [c for _, c in cells]
-    found = read_formulas(path, sheet, range(min(rows), max(rows) + 1), range(min(cols), max(cols) + 1))
-    return {k: v for k, v in found.items() if k in cells}
 
 
 def iter_workbook_files(root: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:

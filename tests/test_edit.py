@@ -269,7 +269,10 @@ _BLOCK_LXML = ("import sys\nclass _Block:\n    def find_spec(self, name, path=No
 
 
 def _run_fill(src: Path, out: Path, block: bool, extra_path: str | None) -> None:
-    code = (_BLOCK_LXML if block else "") + (
+    # Without the block, lxml is loaded first when it is installed (as in a process that also
+    # uses openpyxl or pandas): the engine must write the same bytes either way.
+    load = "" if block else "try:\n    import lxml.etree\nexcept ImportError:\n    pass\n"
+    code = (_BLOCK_LXML if block else load) + (
         "import sys\nfrom nscl_xl.fill import fill_workbook\nfrom nscl_xl.verify import verify_path\n"
         "from nscl_xl.report import annotate_workbook\n"
         f"fill_workbook({str(src)!r}, {str(out)!r})\n"
