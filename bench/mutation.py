@@ -34,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = {
     "money": ["tests/test_money.py"],
     "words": ["tests/test_words.py", "tests/test_words_grammar.py"],
-    "verify": ["tests/test_verify.py"],
-    "reader": ["tests/test_reader.py"],
-    "consolidate": ["tests/test_consolidate.py"],
+    "verify": ["tests/test_verify.py", "tests/test_verify_pins.py"],
+    "reader": ["tests/test_reader.py", "tests/test_reader_pins.py"],
+    "consolidate": ["tests/test_consolidate.py", "tests/test_consolidate_pins.py"],
+    "fill": ["tests/test_fill.py", "tests/test_fill_pins.py"],
 }
 
 STATUS = re.compile(r"^\s*(\S+__mutmut_\d+): (.+)$")

@@ -1,0 +1,1 @@
+"""Tests that pin fill.py: each kills mutants that survived the module's other tests (bench/mutation.py)."""
